@@ -1,0 +1,89 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { guarded, type Db } from '../store/dynamo.js';
+import { BUILTIN_ROLES, OBJECT_TYPES } from './builtin-roles.js';
+import { effectivePermissions, evaluate, type Assignment, type Decision, type Principal, type Role } from './engine.js';
+import { parsePermission, permissionCovers, type Action } from './permissions.js';
+
+/**
+ * Where the engine's roles and assignments come from: the six built-in roles, the built-in assignments
+ * (the bootstrap admin holds `admin`; every authenticated user holds `guest`), and the custom roles and
+ * assignments stored in the table (partition `ACL`; managed by the ACL endpoints).
+ */
+export interface AclSource {
+  load(): Promise<{ roles: Role[]; assignments: Assignment[] }>;
+}
+
+/** Pseudo-group every authenticated principal belongs to, so "everyone" is an ordinary assignment. */
+export const AUTHENTICATED_GROUP = 'cn=authenticated';
+
+export function builtinAssignments(bootstrapAdminDn: string): Assignment[] {
+  return [
+    { id: 'builtin-bootstrap-admin', roleId: 'admin', subject: { type: 'user', dn: bootstrapAdminDn }, scope: { type: 'subtree' }, priority: 0, deny: false },
+    { id: 'builtin-authenticated-guest', roleId: 'guest', subject: { type: 'group', dn: AUTHENTICATED_GROUP }, scope: { type: 'subtree' }, priority: 0, deny: false },
+  ];
+}
+
+export function createAclSource(db: Db, opts: { bootstrapAdminDn: string }): AclSource {
+  const builtin = builtinAssignments(opts.bootstrapAdminDn);
+  return {
+    async load() {
+      const roles: Role[] = [...BUILTIN_ROLES];
+      const assignments: Assignment[] = [...builtin];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const out = await guarded(() =>
+          db.doc.send(
+            new QueryCommand({
+              TableName: db.table,
+              KeyConditionExpression: 'pk = :pk',
+              ExpressionAttributeValues: { ':pk': 'ACL' },
+              ExclusiveStartKey: start,
+            }),
+          ),
+        );
+        for (const item of out.Items ?? []) {
+          if (String(item.sk).startsWith('ROLE#')) roles.push(item.role as Role);
+          else if (String(item.sk).startsWith('ASSIGNMENT#')) assignments.push(item.assignment as Assignment);
+        }
+        start = out.LastEvaluatedKey;
+      } while (start);
+      return { roles, assignments };
+    },
+  };
+}
+
+interface Subject {
+  dn: string;
+  groups: string[];
+  scopes?: string[];
+}
+
+const principalOf = (s: Subject): Principal => ({ dn: s.dn, groups: [...s.groups, AUTHENTICATED_GROUP] });
+
+/** An API key's scopes narrow its owner's rights: the request must be covered by one of them too. */
+function withinScopes(scopes: string[] | undefined, action: Action, objectType: string): boolean {
+  if (!scopes || scopes.length === 0) return true;
+  return scopes.some((s) => permissionCovers(parsePermission(s), action, objectType));
+}
+
+export async function aclFor(
+  source: AclSource,
+  subject: Subject,
+  req: { action: Action; objectType: string; objectDn?: string; ownerDn?: string },
+): Promise<Decision> {
+  if (!withinScopes(subject.scopes, req.action, req.objectType)) {
+    return { allowed: false, reason: `API key scopes do not include ${req.objectType}:${req.action}` };
+  }
+  const { roles, assignments } = await source.load();
+  return evaluate(principalOf(subject), req, roles, assignments);
+}
+
+export async function effectivePermissionsOf(source: AclSource, subject: Subject & { uid?: string }): Promise<string[]> {
+  const { roles, assignments } = await source.load();
+  const all = effectivePermissions(principalOf(subject), roles, assignments, { objectTypes: OBJECT_TYPES });
+  if (!subject.scopes || subject.scopes.length === 0) return all;
+  return all.filter((p) => {
+    const [objectType, action] = p.split(':') as [string, Action];
+    return withinScopes(subject.scopes, action, objectType);
+  });
+}

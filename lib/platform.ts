@@ -1,0 +1,98 @@
+import { readFileSync } from 'node:fs';
+import { config, type Config } from './core/config.js';
+import { logger } from './core/logger.js';
+import { writeAudit } from './audit/audit.js';
+import { generatePrivateJwk, loadKeyRing, parsePrivateJwks, type KeyRing } from './auth/keys.js';
+import { authenticateToken, type AuthDeps, type Directory } from './auth/service.js';
+import type { TokenSettings } from './auth/tokens.js';
+import type { ThrottleSettings } from './auth/throttle.js';
+import { aclFor, type AclSource, createAclSource } from './acl/acl-source.js';
+import type { HttpServices } from './http/http-function.js';
+import type { Actor, AuthorizeRequest } from './http/types.js';
+import { createDb, type Db } from './store/dynamo.js';
+import { idempotencyStore } from './store/idempotency.js';
+import { createWorkflows, type Workflows } from './tasks/workflows.js';
+import { createLdapDirectory, type LdapDirectory } from './identity/directory.js';
+
+/**
+ * The composition root: every function builds its dependencies here once per container (cold start), from
+ * the validated configuration. Nothing here connects eagerly: LDAP connects on first use.
+ */
+export interface Platform extends AuthDeps {
+  cfg: Config;
+  db: Db;
+  ring: KeyRing;
+  tokens: TokenSettings;
+  throttle: ThrottleSettings;
+  directory: Directory & LdapDirectory;
+  workflows: Workflows;
+  acl: AclSource;
+  http: HttpServices;
+  authorize(actor: Actor, req: AuthorizeRequest): Promise<{ allowed: boolean; reason: string }>;
+}
+
+async function keyRing(cfg: Config): Promise<KeyRing> {
+  if (cfg.JWT_PRIVATE_JWKS) return loadKeyRing(parsePrivateJwks(cfg.JWT_PRIVATE_JWKS));
+  try {
+    return await loadKeyRing(parsePrivateJwks(readFileSync(cfg.JWT_KEY_FILE, 'utf8')));
+  } catch {
+    // Unit tests and one-off scripts: an ephemeral key (the offline stack always passes a persisted one).
+    logger.warn('no JWT key configured: using an ephemeral signing key');
+    return loadKeyRing([await generatePrivateJwk()]);
+  }
+}
+
+let cached: Promise<Platform> | undefined;
+
+export function platform(): Promise<Platform> {
+  cached ??= buildPlatform(config()).catch((e) => {
+    cached = undefined;
+    throw e;
+  });
+  return cached;
+}
+
+export async function buildPlatform(cfg: Config): Promise<Platform> {
+  const db = createDb({ table: cfg.TABLE_NAME, endpoint: cfg.DYNAMODB_ENDPOINT, region: cfg.AWS_REGION });
+  const ring = await keyRing(cfg);
+  const tokens: TokenSettings = {
+    issuer: cfg.JWT_ISSUER,
+    audience: cfg.JWT_AUDIENCE,
+    accessTtl: cfg.ACCESS_TOKEN_TTL_SECONDS,
+    refreshTtl: cfg.REFRESH_TOKEN_TTL_SECONDS,
+  };
+  const throttle: ThrottleSettings = { max: cfg.LOGIN_MAX_FAILURES, windowSeconds: cfg.LOGIN_WINDOW_SECONDS };
+  const directory = createLdapDirectory(cfg);
+  const workflows = createWorkflows({ endpoint: cfg.SFN_ENDPOINT, region: cfg.AWS_REGION, arnPrefix: cfg.STATE_MACHINE_ARN_PREFIX });
+  const acl = createAclSource(db, { bootstrapAdminDn: `uid=admin,ou=people,${cfg.LDAP_BASE_DN}` });
+  const authorize = async (actor: Actor, req: AuthorizeRequest) => aclFor(acl, actor, req);
+  const p: Platform = {
+    cfg,
+    db,
+    ring,
+    tokens,
+    throttle,
+    directory,
+    workflows,
+    acl,
+    authorize,
+    http: {
+      authenticate: async (token) => (await authenticateToken({ db, ring, tokens }, token)).actor,
+      authorize,
+      onDenied: async (actor, req, reason, ctx) => {
+        await writeAudit(db, {
+          category: 'authorization',
+          action: `${req.objectType}:${req.action}`,
+          actor: actor.dn,
+          target: req.objectDn,
+          result: 'denied',
+          source_ip: ctx.sourceIp,
+          request_id: ctx.requestId,
+          details: { reason, route: ctx.route },
+        });
+      },
+      idempotency: idempotencyStore(db),
+    },
+  };
+  return p;
+}
