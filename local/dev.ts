@@ -6,10 +6,25 @@ import { optionsFromEnv, startStack } from './stack/stack.js';
 
 const started = Date.now();
 const o = optionsFromEnv();
+const stops: (() => Promise<void>)[] = [];
+let stopping = false;
+const shutdown = async (signal: string, code = 0) => {
+  if (stopping) return;
+  stopping = true;
+  o.log(`\n${signal}: stopping…`);
+  for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  o.log('Stopped.');
+  process.exit(code);
+};
+// Registered before start-up so that Ctrl-C while starting still stops what already runs.
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
 o.log('Starting the ApiBibind offline stack…');
-const stack = await startStack(o).catch((e: Error) => {
+const stack = await startStack(o, stops).catch(async (e: Error) => {
   process.stderr.write(`\nCould not start the stack: ${e.message}\n`);
-  process.exit(1);
+  await shutdown('error', 1);
+  throw e;
 });
 
 let healthy = false;
@@ -34,14 +49,3 @@ ApiBibind is ${healthy ? 'ready' : 'up (unhealthy)'} in ${seconds} s
              curl -s -X POST ${stack.apiUrl}/auth/login -H 'Content-Type: application/json' -d '{"username":"admin","password":"…"}'
 Press Ctrl-C to stop.`);
 
-let stopping = false;
-const shutdown = async (signal: string) => {
-  if (stopping) return;
-  stopping = true;
-  o.log(`\n${signal}: stopping…`);
-  await stack.stop();
-  o.log('Stopped.');
-  process.exit(0);
-};
-process.on('SIGINT', () => void shutdown('SIGINT'));
-process.on('SIGTERM', () => void shutdown('SIGTERM'));

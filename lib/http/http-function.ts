@@ -132,7 +132,7 @@ export function httpFunction(
       if (!m) throw new UnauthorizedError('UNAUTHORIZED', 'Authentication required');
       actor = await svc.authenticate(m[1]!, base);
     }
-    let authorized = !spec.permission || spec.scoped;
+    let authorized = !spec.permission;
     let scopedChecked = false;
     const authorize = async (req: AuthorizeRequest) => {
       if (!actor) throw new UnauthorizedError();

@@ -5,7 +5,7 @@
  *   core, cosine, inetorgperson, nis and any `schema/*.ldif` of the project) with `slapadd -n0`.
  * - the directory data lives in `${dataDir}/db` and persists across restarts; it is seeded on first start
  *   from `seed.ldif.tmpl` with `slapadd` (offline, fast).
- * - slapd listens only on `ldap://127.0.0.1:<port>/`, in the foreground (`-d 0`), pid file under dataDir.
+ * - slapd listens only on `ldap://127.0.0.1:<port>/`, in the foreground (`-d config`: startup and config errors only on stderr), pid file under dataDir.
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
@@ -323,7 +323,7 @@ export async function startSlapd(opts: StartSlapdOptions): Promise<RunningSlapd>
   if (await portOpen(opts.port)) {
     throw new Error(`Cannot start slapd: port ${opts.port} on 127.0.0.1 is already in use`);
   }
-  const child: ChildProcess = spawn(SLAPD, ['-d', '0', '-h', `${url}/`, '-F', configDir], {
+  const child: ChildProcess = spawn(SLAPD, ['-d', 'config', '-h', `${url}/`, '-F', configDir], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LambdaClient, InvokeCommand } from '@aws-sdk/client-lambda';
@@ -30,7 +30,7 @@ export interface StackOptions {
   ldapBindPassword: string;
   sfnWaitScale: number;
   log: (line: string) => void;
-  /** Extra environment for the Lambdas (e.g. LOGIN_MAX_FAILURES in tests). */
+  /** Extra environment for the Lambdas. */
   env?: Record<string, string>;
 }
 
@@ -71,9 +71,9 @@ export interface RunningStack {
 /**
  * Starts the whole offline stack: dynalite, slapd, the SQS and Step Functions emulators, `serverless
  * offline` with every function, and the SQS poller. Stops everything it started, in reverse order.
+ * `stops` receives each piece's stop as soon as it runs, so a signal during start-up can still stop it.
  */
-export async function startStack(o: StackOptions): Promise<RunningStack> {
-  const stops: (() => Promise<void>)[] = [];
+export async function startStack(o: StackOptions, stops: (() => Promise<void>)[] = []): Promise<RunningStack> {
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch((e) => o.log(`stop failed: ${(e as Error).message}`));
     stops.length = 0;
@@ -88,7 +88,7 @@ export async function startStack(o: StackOptions): Promise<RunningStack> {
     const [dynamo, slapd, sqs] = await Promise.all([
       startDynalite({ port: o.dynamoPort, dataDir: path.join(o.dataDir, 'dynamodb') }),
       startSlapd({ port: o.ldapPort, dataDir: path.join(o.dataDir, 'slapd'), adminPassword: o.adminPassword, bindPassword: o.ldapBindPassword }),
-      startSqsEmulator({ port: o.sqsPort, dataDir: path.join(o.dataDir, 'sqs') }),
+      startSqsEmulator({ port: o.sqsPort }),
     ]);
     stops.push(dynamo.stop, slapd.stop, sqs.stop);
     o.log(`  dynamodb  ${dynamo.url}  (dynalite, data in ${path.relative(process.cwd(), path.join(o.dataDir, 'dynamodb')) || '.'})`);
@@ -118,7 +118,7 @@ export async function startStack(o: StackOptions): Promise<RunningStack> {
       waitScale: o.sfnWaitScale,
       lambdaEndpoint,
       // What EventBridge does in AWS: execution status changes go to the workflow-events queue.
-      onExecutionStatusChange: async (ev) => {
+      onExecutionStatusChange: async (ev: unknown) => {
         await sqsClient.send(new SendMessageCommand({ QueueUrl: queue.QueueUrl, MessageBody: JSON.stringify(ev) }));
       },
     });
@@ -143,6 +143,8 @@ export async function startStack(o: StackOptions): Promise<RunningStack> {
       JWT_ISSUER: `http://localhost:${o.port}`,
       ...(o.env ?? {}),
     };
+    // Stale bundles of an earlier build (another output extension) would shadow the new ones.
+    await rm(path.join(ROOT, '.esbuild'), { recursive: true, force: true });
     const child = await startServerlessOffline(env, o);
     stops.push(async () => {
       await stopChild(child);
@@ -185,20 +187,19 @@ function startServerlessOffline(env: Record<string, string>, o: StackOptions): P
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
+    let ready = false;
+    // serverless logs to stderr; both streams are watched for its "Server ready" line.
     const onData = (buf: Buffer) => {
       const text = buf.toString();
-      output += text;
+      output = (output + text).slice(-20_000);
       if (process.env.STACK_VERBOSE) process.stderr.write(text);
-      if (/Server ready:|HTTP API.*ready|localhost:\d+/.test(output) && output.includes(String(o.port))) {
-        child.stdout?.off('data', onData);
+      if (!ready && /Server ready: http:\/\/[^\s]+:(\d+)/.test(output)) {
+        ready = true;
         resolve(child);
       }
     };
     child.stdout?.on('data', onData);
-    child.stderr?.on('data', (buf: Buffer) => {
-      output += buf.toString();
-      if (process.env.STACK_VERBOSE) process.stderr.write(buf);
-    });
+    child.stderr?.on('data', onData);
     child.once('exit', (code) => reject(new Error(`serverless offline exited (${code}):\n${output.slice(-3000)}`)));
     setTimeout(() => reject(new Error(`serverless offline did not start in 120 s:\n${output.slice(-3000)}`)), 120_000).unref();
   });

@@ -1,0 +1,34 @@
+/**
+ * `npm run bench`: bundle size and init time per function, /auth/me full stack vs bare work, and the
+ * offline stack's start time. Prints Markdown tables (pasted into the README with date and machine).
+ */
+import os from 'node:os';
+import { measureBundles } from './bundles.js';
+import { measureAuthMe } from './auth-me.js';
+import { measureDevStart } from './dev-start.js';
+
+const only = process.argv[2];
+console.log(`# ApiBibind benchmarks — ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}\n`);
+
+if (!only || only === 'bundles') {
+  const rows = await measureBundles();
+  console.log('| function | bundle (KB) | init (ms, median of 5 cold requires) | targets ≤ 250 KB, ≤ 40 ms |');
+  console.log('|---|---:|---:|---|');
+  for (const r of rows) console.log(`| ${r.fn} | ${r.kb.toFixed(0)} | ${r.initMs.toFixed(1)} | ${r.kb <= 250 && r.initMs <= 40 ? 'ok' : 'over'} |`);
+  console.log();
+}
+if (!only || only === 'auth-me') {
+  const r = await measureAuthMe();
+  console.log('| GET /api/v1/auth/me (in-process, dynalite) | p50 ms |');
+  console.log('|---|---:|');
+  console.log(`| full middy stack | ${r.fullMs.toFixed(3)} |`);
+  console.log(`| bare work (verify JWT + session read + permissions) | ${r.bareMs.toFixed(3)} |`);
+  console.log(`| ratio (target ≤ 1.3×) | ${r.ratio.toFixed(2)}× |\n`);
+}
+if (!only || only === 'dev') {
+  const r = await measureDevStart();
+  console.log('| npm run dev | seconds |');
+  console.log('|---|---:|');
+  console.log(`| spawn → first healthy response (target ≤ 15 s) | ${r.seconds.toFixed(1)} |\n`);
+}
+process.exit(0);
