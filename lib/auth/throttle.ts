@@ -3,14 +3,18 @@ import { RateLimitedError } from '../core/errors.js';
 import { guarded, type Db } from '../store/dynamo.js';
 
 /**
- * Login throttling: after `max` failures within `windowSeconds` for one user or one source IP, further
- * attempts get 429 with Retry-After until the window ends. Counters are fixed windows kept in the table
+ * Login throttling: after `max` failures within `windowSeconds` for one user (or API key), or `ipMax`
+ * for one source IP (higher: many users may share a NAT), further attempts get 429 with Retry-After
+ * until the window ends. Counters are fixed windows kept in the table
  * (dynalite has no TTL: the window start is stored and checked here).
  */
 export interface ThrottleSettings {
   max: number;
+  ipMax: number;
   windowSeconds: number;
 }
+
+const limitOf = (subject: string, s: ThrottleSettings) => (subject.startsWith('ip#') ? s.ipMax : s.max);
 
 const key = (subject: string) => ({ pk: `THROTTLE#${subject}`, sk: 'THROTTLE' });
 
@@ -20,7 +24,7 @@ export async function assertNotThrottled(db: Db, subjects: string[], s: Throttle
     const item = out.Item as { count: number; windowStart: number } | undefined;
     if (!item) continue;
     const windowEnd = item.windowStart + s.windowSeconds * 1000;
-    if (now < windowEnd && item.count >= s.max) throw new RateLimitedError(Math.max(1, Math.ceil((windowEnd - now) / 1000)));
+    if (now < windowEnd && item.count >= limitOf(subject, s)) throw new RateLimitedError(Math.max(1, Math.ceil((windowEnd - now) / 1000)));
   }
 }
 
