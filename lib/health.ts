@@ -1,5 +1,3 @@
-import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import { ListStateMachinesCommand } from '@aws-sdk/client-sfn';
 import type { Platform } from './platform.js';
 
 export interface Check {
@@ -23,8 +21,8 @@ async function timed(fn: () => Promise<unknown>, timeoutMs: number): Promise<Che
 export async function health(p: Platform, timeoutMs = 2000) {
   const [ldap, database, workflows] = await Promise.all([
     timed(() => p.directory.ping(), timeoutMs),
-    timed(() => p.db.raw.send(new DescribeTableCommand({ TableName: p.db.table })), timeoutMs),
-    timed(() => p.workflows.sfn.send(new ListStateMachinesCommand({ maxResults: 1 })), timeoutMs),
+    timed(() => p.db.describeTable(), timeoutMs),
+    timed(() => p.workflows.listStateMachines({ maxResults: 1 }), timeoutMs),
   ]);
   const checks = { ldap, database, workflows };
   const healthy = Object.values(checks).every((c) => c.status === 'up');

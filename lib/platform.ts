@@ -12,11 +12,13 @@ import type { Actor, AuthorizeRequest } from './http/types.js';
 import { createDb, type Db } from './store/dynamo.js';
 import { idempotencyStore } from './store/idempotency.js';
 import { createWorkflows, type Workflows } from './tasks/workflows.js';
-import { createLdapDirectory, type LdapDirectory } from './identity/directory.js';
+import type { LdapDirectory } from './identity/directory.js';
+import { lazy } from './core/lazy.js';
 
 /**
  * The composition root: every function builds its dependencies here once per container (cold start), from
- * the validated configuration. Nothing here connects eagerly: LDAP connects on first use.
+ * the validated configuration. Nothing here connects or loads eagerly: the AWS SDK clients are required on
+ * the first database / Step Functions call, the LDAP provider (ldapts) on the first directory call.
  */
 export interface Platform extends AuthDeps {
   cfg: Config;
@@ -42,6 +44,16 @@ async function keyRing(cfg: Config): Promise<KeyRing> {
   }
 }
 
+/** The LDAP directory, loaded on first use: most functions and requests never reach the directory. */
+function lazyDirectory(cfg: Config): Directory & LdapDirectory {
+  const load = lazy(async () => (await import('./identity/directory.js')).createLdapDirectory(cfg));
+  return {
+    authenticate: async (username, password) => (await load()).authenticate(username, password),
+    groupsOf: async (dn, uid) => (await load()).groupsOf(dn, uid),
+    ping: async () => (await load()).ping(),
+  };
+}
+
 let cached: Promise<Platform> | undefined;
 
 export function platform(): Promise<Platform> {
@@ -62,7 +74,7 @@ export async function buildPlatform(cfg: Config): Promise<Platform> {
     refreshTtl: cfg.REFRESH_TOKEN_TTL_SECONDS,
   };
   const throttle: ThrottleSettings = { max: cfg.LOGIN_MAX_FAILURES, ipMax: cfg.LOGIN_IP_MAX_FAILURES, windowSeconds: cfg.LOGIN_WINDOW_SECONDS };
-  const directory = createLdapDirectory(cfg);
+  const directory = lazyDirectory(cfg);
   const workflows = createWorkflows({ endpoint: cfg.SFN_ENDPOINT, region: cfg.AWS_REGION, arnPrefix: cfg.STATE_MACHINE_ARN_PREFIX });
   const acl = createAclSource(db, { bootstrapAdminDn: `uid=admin,ou=people,${cfg.LDAP_BASE_DN}` });
   const authorize = async (actor: Actor, req: AuthorizeRequest) => aclFor(acl, actor, req);

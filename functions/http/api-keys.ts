@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { route, httpFunction } from '../../lib/http/http-function.js';
 import { created, noContent, ok } from '../../lib/http/respond.js';
 import { authenticateApiKey } from '../../lib/auth/service.js';
@@ -6,46 +5,15 @@ import { createApiKey, getApiKey, listApiKeys, markRevoked } from '../../lib/aut
 import { revokeSession, sessionsOfApiKey } from '../../lib/auth/sessions.js';
 import { verifyToken } from '../../lib/auth/tokens.js';
 import { getSession } from '../../lib/auth/sessions.js';
-import {
-  ApiKeyIdParams,
-  ApiKeyView,
-  AuthenticateBody,
-  AuthenticateResponse,
-  CreateApiKeyBody,
-  CreatedApiKey,
-  TokenValidation,
-} from '../../lib/auth/schemas.js';
 import { effectivePermissionsOf } from '../../lib/acl/acl-source.js';
 import { writeAudit } from '../../lib/audit/audit.js';
 import { NotFoundError, UnauthorizedError } from '../../lib/core/errors.js';
-import { ErrorBody } from '../../lib/http/openapi-schemas.js';
 import { platform } from '../../lib/platform.js';
+import * as specs from './specs/api-keys.js';
 
-export const authenticateRoute = route({
-  method: 'POST',
-  path: '/api/v1/authenticate',
-  summary: 'Exchange an API key and secret for an access token (machine clients)',
-  tags: ['auth'],
-  auth: 'public',
-  body: AuthenticateBody,
-  responses: {
-    200: { description: 'An access token acting as the key owner, limited to the key scopes', schema: AuthenticateResponse },
-    401: { description: 'INVALID_CREDENTIALS', schema: ErrorBody },
-    429: { description: 'Throttled', schema: ErrorBody },
-  },
-}).handler(async (ctx) => ok(await authenticateApiKey(await platform(), ctx.body.key, ctx.body.secret, ctx)));
+export const authenticateRoute = route(specs.authenticate).handler(async (ctx) => ok(await authenticateApiKey(await platform(), ctx.body.key, ctx.body.secret, ctx)));
 
-export const validateRoute = route({
-  method: 'GET',
-  path: '/api/v1/token/validate',
-  summary: 'Introspect the presented bearer token (active, subject, expiry, scopes)',
-  tags: ['auth'],
-  auth: 'public',
-  responses: {
-    200: { description: 'Introspection result; `active: false` for an invalid, expired or revoked token', schema: TokenValidation },
-    401: { description: 'No bearer token presented', schema: ErrorBody },
-  },
-}).handler(async (ctx) => {
+export const validateRoute = route(specs.validate).handler(async (ctx) => {
   const m = /^Bearer\s+(\S+)$/i.exec(ctx.headers.authorization ?? '');
   if (!m) throw new UnauthorizedError('UNAUTHORIZED', 'Authentication required');
   const p = await platform();
@@ -66,17 +34,7 @@ export const validateRoute = route({
   }
 });
 
-export const createKeyRoute = route({
-  method: 'POST',
-  path: '/api/v1/api-keys',
-  summary: 'Create an API key for yourself (the secret is shown once)',
-  tags: ['auth'],
-  permission: 'api-key:c',
-  scoped: true,
-  idempotent: true,
-  body: CreateApiKeyBody,
-  responses: { 201: { description: 'The key with its secret', schema: CreatedApiKey }, 403: { description: 'FORBIDDEN', schema: ErrorBody } },
-}).handler(async (ctx) => {
+export const createKeyRoute = route(specs.createKey).handler(async (ctx) => {
   const actor = ctx.actor!;
   await ctx.authorize({ action: 'create', objectType: 'api-key', ownerDn: actor.dn });
   const p = await platform();
@@ -98,29 +56,12 @@ export const createKeyRoute = route({
   return created({ ...apiKey, key: apiKey.id, secret }, `/api/v1/api-keys/${apiKey.id}`);
 });
 
-export const listKeysRoute = route({
-  method: 'GET',
-  path: '/api/v1/api-keys',
-  summary: 'List your API keys (never their secrets)',
-  tags: ['auth'],
-  permission: 'api-key:r',
-  scoped: true,
-  responses: { 200: { description: 'Your keys', schema: z.object({ data: z.array(ApiKeyView) }) } },
-}).handler(async (ctx) => {
+export const listKeysRoute = route(specs.listKeys).handler(async (ctx) => {
   await ctx.authorize({ action: 'read', objectType: 'api-key', ownerDn: ctx.actor!.dn });
   return ok({ data: await listApiKeys((await platform()).db, ctx.actor!.dn) });
 });
 
-export const revokeKeyRoute = route({
-  method: 'DELETE',
-  path: '/api/v1/api-keys/{id}',
-  summary: 'Revoke an API key; tokens obtained with it stop working at once',
-  tags: ['auth'],
-  permission: 'api-key:d',
-  scoped: true,
-  params: ApiKeyIdParams,
-  responses: { 204: { description: 'Revoked' }, 404: { description: 'API_KEY_NOT_FOUND', schema: ErrorBody } },
-}).handler(async (ctx) => {
+export const revokeKeyRoute = route(specs.revokeKey).handler(async (ctx) => {
   const p = await platform();
   const existing = await getApiKey(p.db, ctx.params.id);
   // Someone else's key answers like a missing one unless the caller may delete it: no existence leak.

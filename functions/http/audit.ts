@@ -1,59 +1,28 @@
 import { route, httpFunction } from '../../lib/http/http-function.js';
 import { accepted, ok } from '../../lib/http/respond.js';
-import { page, PageOf, PageQuery } from '../../lib/http/pagination.js';
+import { page } from '../../lib/http/pagination.js';
 import { queryAudit, type AuditCategory } from '../../lib/audit/audit.js';
 import { readExport } from '../../lib/audit/export.js';
-import { AuditEventView, AuditLogQuery, CreateExportBody, ExportView } from '../../lib/audit/schemas.js';
 import { startTask } from '../../lib/tasks/workflows.js';
 import { getTask } from '../../lib/tasks/task-store.js';
-import { TaskIdParams } from '../../lib/tasks/schemas.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../lib/core/errors.js';
 import { writeAudit } from '../../lib/audit/audit.js';
-import { ErrorBody, TaskRef } from '../../lib/http/openapi-schemas.js';
 import { platform } from '../../lib/platform.js';
+import * as specs from './specs/audit.js';
 
 const SECURITY: AuditCategory[] = ['authentication', 'authorization'];
 
-export const auditLogsRoute = route({
-  method: 'GET',
-  path: '/api/v1/audit/logs',
-  summary: 'Audit events (mutations and authentication/authorization), newest first',
-  tags: ['audit'],
-  permission: 'audit:r',
-  query: AuditLogQuery,
-  responses: { 200: { description: 'Audit events', schema: PageOf(AuditEventView) }, 403: { description: 'FORBIDDEN', schema: ErrorBody } },
-}).handler(async (ctx) => {
+export const auditLogsRoute = route(specs.auditLogs).handler(async (ctx) => {
   const { data, total } = await queryAudit((await platform()).db, ctx.query);
   return ok(page(data, total, ctx.query));
 });
 
-export const securityLogsRoute = route({
-  method: 'GET',
-  path: '/api/v1/logs/security',
-  summary: 'Security log: logins, refreshes, logouts, API key use and authorization denials',
-  tags: ['audit'],
-  permission: 'security-log:r',
-  query: AuditLogQuery,
-  responses: { 200: { description: 'Security events', schema: PageOf(AuditEventView) }, 403: { description: 'FORBIDDEN', schema: ErrorBody } },
-}).handler(async (ctx) => {
+export const securityLogsRoute = route(specs.securityLogs).handler(async (ctx) => {
   const { data, total } = await queryAudit((await platform()).db, { ...ctx.query, categories: SECURITY });
   return ok(page(data, total, ctx.query));
 });
 
-export const createExportRoute = route({
-  method: 'POST',
-  path: '/api/v1/audit/exports',
-  summary: 'Export audit events as CSV or JSON lines (long-running: answers 202 and a task)',
-  tags: ['audit'],
-  permission: 'audit:r',
-  idempotent: true,
-  body: CreateExportBody,
-  responses: {
-    202: { description: 'The export, pending, with its task', schema: ExportView.extend({ task: TaskRef }) },
-    403: { description: 'FORBIDDEN', schema: ErrorBody },
-    503: { description: 'Workflow engine unavailable', schema: ErrorBody },
-  },
-}).handler(async (ctx) => {
+export const createExportRoute = route(specs.createExport).handler(async (ctx) => {
   const p = await platform();
   const { format, security_only, ...filters } = ctx.body;
   const query = { format, ...filters, ...(security_only ? { categories: SECURITY } : {}) };
@@ -76,19 +45,7 @@ export const createExportRoute = route({
   return accepted({ id: task.id, format, status: task.status === 'running' ? 'running' : 'pending', filters: query }, task);
 });
 
-export const downloadExportRoute = route({
-  method: 'GET',
-  path: '/api/v1/audit/exports/{id}',
-  summary: 'Download a finished audit export (text/csv or application/x-ndjson)',
-  tags: ['audit'],
-  permission: 'audit:r',
-  params: TaskIdParams,
-  responses: {
-    200: { description: 'The export file' },
-    404: { description: 'EXPORT_NOT_FOUND', schema: ErrorBody },
-    409: { description: 'EXPORT_NOT_READY (task still running, failed or cancelled)', schema: ErrorBody },
-  },
-}).handler(async (ctx) => {
+export const downloadExportRoute = route(specs.downloadExport).handler(async (ctx) => {
   const p = await platform();
   let task;
   try {

@@ -1,15 +1,13 @@
 import { route, httpFunction } from '../../lib/http/http-function.js';
 import { ok } from '../../lib/http/respond.js';
 import { page } from '../../lib/http/pagination.js';
-import { PageOf, PageQuery } from '../../lib/http/pagination.js';
 import { getTask, listTasksOf, readTaskLogs, type Task } from '../../lib/tasks/task-store.js';
 import { cancelTask } from '../../lib/tasks/workflows.js';
-import { TaskIdParams, TaskLogLineView, TaskView } from '../../lib/tasks/schemas.js';
 import { writeAudit } from '../../lib/audit/audit.js';
-import { ErrorBody } from '../../lib/http/openapi-schemas.js';
 import { NotFoundError, ForbiddenError } from '../../lib/core/errors.js';
 import type { RequestContext } from '../../lib/http/types.js';
 import { platform } from '../../lib/platform.js';
+import * as specs from './specs/tasks.js';
 
 /** The public view: internal fields (execution ARN, compensation context) stay inside. */
 export function taskView(t: Task) {
@@ -29,47 +27,15 @@ async function readableTask(ctx: RequestContext<unknown, unknown, { id: string }
   return task;
 }
 
-export const getTaskRoute = route({
-  method: 'GET',
-  path: '/api/v1/tasks/{id}',
-  summary: 'Status, progress, step, timestamps, error and result of a long-running task',
-  tags: ['tasks'],
-  permission: 'task:r',
-  scoped: true,
-  params: TaskIdParams,
-  responses: { 200: { description: 'The task', schema: TaskView }, 404: { description: 'TASK_NOT_FOUND', schema: ErrorBody } },
-}).handler(async (ctx) => ok(taskView(await readableTask(ctx, 'read'))));
+export const getTaskRoute = route(specs.getTask).handler(async (ctx) => ok(taskView(await readableTask(ctx, 'read'))));
 
-export const taskLogsRoute = route({
-  method: 'GET',
-  path: '/api/v1/tasks/{id}/logs',
-  summary: "A task's log lines, oldest first",
-  tags: ['tasks'],
-  permission: 'task:r',
-  scoped: true,
-  params: TaskIdParams,
-  query: PageQuery,
-  responses: { 200: { description: 'Log lines', schema: PageOf(TaskLogLineView) }, 404: { description: 'TASK_NOT_FOUND', schema: ErrorBody } },
-}).handler(async (ctx) => {
+export const taskLogsRoute = route(specs.taskLogs).handler(async (ctx) => {
   const task = await readableTask(ctx, 'read');
   const { data, total } = await readTaskLogs((await platform()).db, task.id, ctx.query.limit, ctx.query.offset);
   return ok(page(data, total, ctx.query));
 });
 
-export const cancelTaskRoute = route({
-  method: 'POST',
-  path: '/api/v1/tasks/{id}/cancel',
-  summary: 'Cancel a running task: its workflow stops and compensation undoes what it made',
-  tags: ['tasks'],
-  permission: 'task:w',
-  scoped: true,
-  params: TaskIdParams,
-  responses: {
-    200: { description: 'The cancelled task', schema: TaskView },
-    404: { description: 'TASK_NOT_FOUND', schema: ErrorBody },
-    409: { description: 'TASK_NOT_CANCELLABLE (already ended)', schema: ErrorBody },
-  },
-}).handler(async (ctx) => {
+export const cancelTaskRoute = route(specs.cancelTask).handler(async (ctx) => {
   const task = await readableTask(ctx, 'write');
   const p = await platform();
   const cancelled = await cancelTask(p.db, p.workflows, task.id, ctx.actor!.dn);
@@ -86,16 +52,7 @@ export const cancelTaskRoute = route({
   return ok(taskView(cancelled));
 });
 
-export const listTasksRoute = route({
-  method: 'GET',
-  path: '/api/v1/tasks',
-  summary: 'Your tasks, newest first',
-  tags: ['tasks'],
-  permission: 'task:r',
-  scoped: true,
-  query: PageQuery,
-  responses: { 200: { description: 'Tasks', schema: PageOf(TaskView) } },
-}).handler(async (ctx) => {
+export const listTasksRoute = route(specs.listTasks).handler(async (ctx) => {
   await ctx.authorize({ action: 'read', objectType: 'task', ownerDn: ctx.actor!.dn });
   const { data, total } = await listTasksOf((await platform()).db, ctx.actor!.dn, ctx.query.limit, ctx.query.offset);
   return ok(page(data.map(taskView), total, ctx.query));

@@ -1,38 +1,49 @@
-import { z } from 'zod';
 import { deleteExport, exportPage } from '../../lib/audit/export.js';
 import { failTask, reportProgress, succeedTask } from '../../lib/tasks/workflows.js';
-import { getTask, updateTask } from '../../lib/tasks/task-store.js';
+import { getTask, TERMINAL, updateTask } from '../../lib/tasks/task-store.js';
+import type { Db } from '../../lib/store/dynamo.js';
 import { stepHandler } from '../../lib/tasks/step-handler.js';
 import { platform } from '../../lib/platform.js';
+import * as z from '../../lib/http/zod.js';
 
 const Query = z.object({
   format: z.enum(['csv', 'json']),
-  action: z.string().optional(),
-  actor: z.string().optional(),
-  target: z.string().optional(),
-  from: z.string().optional(),
-  to: z.string().optional(),
-  categories: z.array(z.enum(['mutation', 'authentication', 'authorization'])).optional(),
+  action: z.optional(z.string()),
+  actor: z.optional(z.string()),
+  target: z.optional(z.string()),
+  from: z.optional(z.string()),
+  to: z.optional(z.string()),
+  categories: z.optional(z.array(z.enum(['mutation', 'authentication', 'authorization']))),
 });
 const State = z.object({
   taskId: z.string(),
   query: Query,
   cursor: z.object({ offset: z.number(), chunk: z.number(), rows: z.number() }),
-  done: z.boolean().optional(),
-  total: z.number().optional(),
-  error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
+  done: z.optional(z.boolean()),
+  total: z.optional(z.number()),
+  error: z.optional(z.object({ Error: z.optional(z.string()), Cause: z.optional(z.string()) })),
 });
 type State = z.infer<typeof State>;
 
 /** One page of the export: renders up to 500 events into a chunk and advances the cursor. */
 export const page = stepHandler(State, async (s: State): Promise<State> => {
   const { db } = await platform();
+  // StopExecution does not stop a running Lambda: a page that finds (or leaves) its task ended removes what
+  // it wrote itself, since the compensation may already have run.
+  if (await taskEnded(db, s.taskId)) {
+    await deleteExport(db, s.taskId);
+    return { ...s, done: true };
+  }
   const { cursor, done, total } = await exportPage(db, s.taskId, s.query, s.cursor);
   const progress = total === 0 ? 99 : Math.min(99, (cursor.offset / total) * 100);
   const alive = await reportProgress(db, s.taskId, { progress, step: 'export', message: `Exported ${cursor.rows} of ${total} events` });
-  // A cancelled task stops at the next page instead of writing on.
+  if (!alive) await deleteExport(db, s.taskId);
   return { ...s, cursor, done: done || !alive, total };
 });
+
+async function taskEnded(db: Db, taskId: string): Promise<boolean> {
+  return TERMINAL.includes((await getTask(db, taskId)).status);
+}
 
 export const finalize = stepHandler(State, async (s: State): Promise<State> => {
   const { db } = await platform();
@@ -41,6 +52,8 @@ export const finalize = stepHandler(State, async (s: State): Promise<State> => {
     rows: s.cursor.rows,
     href: `/api/v1/audit/exports/${s.taskId}`,
   });
+  // The task ended another way meanwhile (cancelled, failed by the safety net): its output must not stay.
+  if ((await getTask(db, s.taskId)).status !== 'succeeded') await deleteExport(db, s.taskId);
   return s;
 });
 

@@ -1,4 +1,3 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { guarded, type Db } from '../store/dynamo.js';
 import { BUILTIN_ROLES, OBJECT_TYPES } from './builtin-roles.js';
 import { effectivePermissions, evaluate, type Assignment, type Decision, type Principal, type Role } from './engine.js';
@@ -32,14 +31,12 @@ export function createAclSource(db: Db, opts: { bootstrapAdminDn: string }): Acl
       let start: Record<string, unknown> | undefined;
       do {
         const out = await guarded(() =>
-          db.doc.send(
-            new QueryCommand({
-              TableName: db.table,
-              KeyConditionExpression: 'pk = :pk',
-              ExpressionAttributeValues: { ':pk': 'ACL' },
-              ExclusiveStartKey: start,
-            }),
-          ),
+          db.query({
+            TableName: db.table,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': 'ACL' },
+            ExclusiveStartKey: start,
+          }),
         );
         for (const item of out.Items ?? []) {
           if (String(item.sk).startsWith('ROLE#')) roles.push(item.role as Role);

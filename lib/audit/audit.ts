@@ -1,6 +1,8 @@
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
+import { redact, REDACTED, SECRET_KEY } from '../core/redact.js';
 import { guarded, type Db } from '../store/dynamo.js';
+
+export { REDACTED };
 
 /**
  * Audit events: every mutation and every authentication/authorization event. Stored once, partitioned by
@@ -31,8 +33,7 @@ export interface AuditEvent {
 
 export type NewAuditEvent = Omit<AuditEvent, 'id' | 'timestamp'> & { timestamp?: string };
 
-const SECRET_ATTRIBUTE = /pass(word)?|secret|token|private|credential|userpassword|key_?hash/i;
-export const REDACTED = '[REDACTED]';
+const SECRET_ATTRIBUTE = SECRET_KEY;
 
 /** Attribute-level diff with secrets redacted (their change is recorded, never their value). */
 export function diffChanges(before: Record<string, unknown> | undefined, after: Record<string, unknown> | undefined): AttributeChange[] {
@@ -47,14 +48,10 @@ export function diffChanges(before: Record<string, unknown> | undefined, after: 
   return changes;
 }
 
+/** A secret attribute's change is recorded (null → set, set → null, changed) but never its value. */
 export function redactChange(c: AttributeChange): AttributeChange {
-  if (!SECRET_ATTRIBUTE.test(c.attribute)) return c;
+  if (!SECRET_ATTRIBUTE.test(c.attribute)) return { attribute: c.attribute, old: redact(c.old), new: redact(c.new) };
   return { attribute: c.attribute, old: c.old === null ? null : REDACTED, new: c.new === null ? null : REDACTED };
-}
-
-function redactDetails(details: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
-  if (!details) return undefined;
-  return Object.fromEntries(Object.entries(details).map(([k, v]) => [k, SECRET_ATTRIBUTE.test(k) ? REDACTED : v]));
 }
 
 const month = (iso: string) => iso.slice(0, 7);
@@ -65,15 +62,13 @@ export async function writeAudit(db: Db, e: NewAuditEvent): Promise<AuditEvent> 
     id: randomUUID(),
     timestamp: e.timestamp ?? new Date().toISOString(),
     changes: e.changes?.map(redactChange),
-    details: redactDetails(e.details),
+    details: e.details && (redact(e.details) as Record<string, unknown>),
   };
   await guarded(() =>
-    db.doc.send(
-      new PutCommand({
-        TableName: db.table,
-        Item: { pk: `AUDIT#${month(event.timestamp)}`, sk: `${event.timestamp}#${event.id}`, type: 'audit', ...event },
-      }),
-    ),
+    db.put({
+      TableName: db.table,
+      Item: { pk: `AUDIT#${month(event.timestamp)}`, sk: `${event.timestamp}#${event.id}`, type: 'audit', ...event },
+    }),
   );
   return event;
 }
@@ -141,17 +136,15 @@ export async function queryAudit(db: Db, q: AuditQuery): Promise<{ data: AuditEv
     let start: Record<string, unknown> | undefined;
     do {
       const out = await guarded(() =>
-        db.doc.send(
-          new QueryCommand({
-            TableName: db.table,
-            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-            FilterExpression: filters.length ? filters.join(' AND ') : undefined,
-            ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
-            ExpressionAttributeValues: { ...values, ':pk': `AUDIT#${m}` },
-            ScanIndexForward: false,
-            ExclusiveStartKey: start,
-          }),
-        ),
+        db.query({
+          TableName: db.table,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+          FilterExpression: filters.length ? filters.join(' AND ') : undefined,
+          ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
+          ExpressionAttributeValues: { ...values, ':pk': `AUDIT#${m}` },
+          ScanIndexForward: false,
+          ExclusiveStartKey: start,
+        }),
       );
       for (const item of out.Items ?? []) {
         if (total >= q.offset && data.length < q.limit) {

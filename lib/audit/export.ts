@@ -1,4 +1,3 @@
-import { BatchWriteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { guarded, type Db } from '../store/dynamo.js';
 import { queryAudit, type AuditEvent, type AuditQuery } from './audit.js';
 
@@ -36,12 +35,10 @@ export async function exportPage(db: Db, taskId: string, q: ExportQuery, cursor:
   const { data, total } = await queryAudit(db, { ...q, limit: EXPORT_PAGE_SIZE, offset: cursor.offset });
   const body = renderRows(data, q.format, cursor.chunk === 0);
   await guarded(() =>
-    db.doc.send(
-      new PutCommand({
-        TableName: db.table,
-        Item: { pk: `EXPORT#${taskId}`, sk: `CHUNK#${String(cursor.chunk).padStart(6, '0')}`, type: 'export-chunk', body },
-      }),
-    ),
+    db.put({
+      TableName: db.table,
+      Item: { pk: `EXPORT#${taskId}`, sk: `CHUNK#${String(cursor.chunk).padStart(6, '0')}`, type: 'export-chunk', body },
+    }),
   );
   const next = { offset: cursor.offset + data.length, chunk: cursor.chunk + 1, rows: cursor.rows + data.length };
   return { cursor: next, done: data.length < EXPORT_PAGE_SIZE || next.offset >= total, total };
@@ -52,14 +49,12 @@ async function chunkKeys(db: Db, taskId: string): Promise<{ pk: string; sk: stri
   let start: Record<string, unknown> | undefined;
   do {
     const res = await guarded(() =>
-      db.doc.send(
-        new QueryCommand({
-          TableName: db.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :c)',
-          ExpressionAttributeValues: { ':pk': `EXPORT#${taskId}`, ':c': 'CHUNK#' },
-          ExclusiveStartKey: start,
-        }),
-      ),
+      db.query({
+        TableName: db.table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :c)',
+        ExpressionAttributeValues: { ':pk': `EXPORT#${taskId}`, ':c': 'CHUNK#' },
+        ExclusiveStartKey: start,
+      }),
     );
     for (const item of res.Items ?? []) out.push({ pk: item.pk, sk: item.sk, body: item.body });
     start = res.LastEvaluatedKey;
@@ -75,8 +70,14 @@ export async function readExport(db: Db, taskId: string): Promise<string> {
 export async function deleteExport(db: Db, taskId: string): Promise<number> {
   const keys = await chunkKeys(db, taskId);
   for (let i = 0; i < keys.length; i += 25) {
-    const batch = keys.slice(i, i + 25).map(({ pk, sk }) => ({ DeleteRequest: { Key: { pk, sk } } }));
-    await guarded(() => db.doc.send(new BatchWriteCommand({ RequestItems: { [db.table]: batch } })));
+    let pending: Record<string, unknown>[] = keys.slice(i, i + 25).map(({ pk, sk }) => ({ DeleteRequest: { Key: { pk, sk } } }));
+    // DynamoDB may leave items unprocessed under throttling: retry them with backoff, never drop them.
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(2000, 50 * 2 ** attempt)));
+      if (attempt > 8) throw new Error(`Could not delete ${pending.length} export chunks of ${taskId}`);
+      const out = await guarded(() => db.batchWrite({ RequestItems: { [db.table]: pending as never } }));
+      pending = (out.UnprocessedItems?.[db.table] ?? []) as Record<string, unknown>[];
+    }
   }
   return keys.length;
 }

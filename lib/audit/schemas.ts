@@ -1,15 +1,22 @@
-import { z } from 'zod';
 import { PageQuery } from '../http/pagination.js';
+import * as z from '../http/zod.js';
 
 const dateTime = z.iso.datetime({ offset: true, message: 'expected an ISO 8601 date-time' });
+const fromNotAfterTo = () =>
+  z.refine<{ from?: string; to?: string }>((q) => !q.from || !q.to || Date.parse(q.from) <= Date.parse(q.to), {
+  message: 'from must not be after to',
+  path: ['from'],
+});
 
-export const AuditLogQuery = PageQuery.extend({
-  action: z.string().max(128).optional(),
-  actor: z.string().max(512).optional(),
-  target: z.string().max(512).optional(),
-  from: dateTime.optional(),
-  to: dateTime.optional(),
-}).refine((q) => !q.from || !q.to || Date.parse(q.from) <= Date.parse(q.to), { message: 'from must not be after to', path: ['from'] });
+export const AuditLogQuery = z
+  .extend(PageQuery, {
+    action: z.optional(z.maxText(128)),
+    actor: z.optional(z.maxText(512)),
+    target: z.optional(z.maxText(512)),
+    from: z.optional(dateTime),
+    to: z.optional(dateTime),
+  })
+  .check(fromNotAfterTo());
 
 export const AuditEventView = z.object({
   id: z.string(),
@@ -17,29 +24,29 @@ export const AuditEventView = z.object({
   category: z.enum(['mutation', 'authentication', 'authorization']),
   action: z.string(),
   actor: z.string(),
-  target: z.string().optional(),
-  changes: z.array(z.object({ attribute: z.string(), old: z.unknown(), new: z.unknown() })).optional(),
+  target: z.optional(z.string()),
+  changes: z.optional(z.array(z.object({ attribute: z.string(), old: z.unknown(), new: z.unknown() }))),
   result: z.enum(['success', 'failure', 'denied']),
-  source_ip: z.string().optional(),
-  request_id: z.string().optional(),
-  details: z.record(z.string(), z.unknown()).optional(),
+  source_ip: z.optional(z.string()),
+  request_id: z.optional(z.string()),
+  details: z.optional(z.jsonObject()),
 });
 
 export const CreateExportBody = z
   .object({
-    format: z.enum(['csv', 'json']).default('csv'),
-    action: z.string().max(128).optional(),
-    actor: z.string().max(512).optional(),
-    target: z.string().max(512).optional(),
-    from: dateTime.optional(),
-    to: dateTime.optional(),
-    security_only: z.boolean().default(false),
+    format: z._default(z.enum(['csv', 'json']), 'csv'),
+    action: z.optional(z.maxText(128)),
+    actor: z.optional(z.maxText(512)),
+    target: z.optional(z.maxText(512)),
+    from: z.optional(dateTime),
+    to: z.optional(dateTime),
+    security_only: z._default(z.boolean(), false),
   })
-  .refine((q) => !q.from || !q.to || Date.parse(q.from) <= Date.parse(q.to), { message: 'from must not be after to', path: ['from'] });
+  .check(fromNotAfterTo());
 
 export const ExportView = z.object({
   id: z.string(),
   format: z.enum(['csv', 'json']),
   status: z.string(),
-  filters: z.record(z.string(), z.unknown()),
+  filters: z.jsonObject(),
 });

@@ -1,4 +1,3 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { NotFoundError } from '../core/errors.js';
 import { guarded, type Db } from '../store/dynamo.js';
@@ -45,26 +44,24 @@ export async function createApiKey(db: Db, input: { name: string; owner: string;
     secretHash: hashSecret(secret).toString('base64'),
   };
   await guarded(() =>
-    db.doc.send(
-      new PutCommand({
-        TableName: db.table,
-        Item: { ...key(id), type: 'api-key', ...record, gsi1pk: `OWNER#${input.owner}`, gsi1sk: `APIKEY#${record.created_at}#${id}` },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    ),
+    db.put({
+      TableName: db.table,
+      Item: { ...key(id), type: 'api-key', ...record, gsi1pk: `OWNER#${input.owner}`, gsi1sk: `APIKEY#${record.created_at}#${id}` },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
   );
   return { apiKey: publicView(record), secret };
 }
 
 export async function getApiKey(db: Db, id: string): Promise<ApiKey | undefined> {
-  const out = await guarded(() => db.doc.send(new GetCommand({ TableName: db.table, Key: key(id), ConsistentRead: true })));
+  const out = await guarded(() => db.get({ TableName: db.table, Key: key(id), ConsistentRead: true }));
   return out.Item ? publicView(out.Item as StoredApiKey) : undefined;
 }
 
 /** Checks key + secret in constant time; answers the key only when usable (not revoked, not expired). */
 export async function verifyApiKey(db: Db, id: string, secret: string): Promise<ApiKey | undefined> {
   if (!/^ak_[0-9a-f]{24}$/.test(id)) return undefined;
-  const out = await guarded(() => db.doc.send(new GetCommand({ TableName: db.table, Key: key(id), ConsistentRead: true })));
+  const out = await guarded(() => db.get({ TableName: db.table, Key: key(id), ConsistentRead: true }));
   const stored = out.Item as StoredApiKey | undefined;
   const presented = hashSecret(secret);
   const expected = stored ? Buffer.from(stored.secretHash, 'base64') : Buffer.alloc(32);
@@ -72,9 +69,7 @@ export async function verifyApiKey(db: Db, id: string, secret: string): Promise<
   if (!stored || !same || stored.revoked_at) return undefined;
   if (stored.expires_at && Date.parse(stored.expires_at) <= Date.now()) return undefined;
   await guarded(() =>
-    db.doc.send(
-      new UpdateCommand({ TableName: db.table, Key: key(id), UpdateExpression: 'SET last_used_at = :now', ExpressionAttributeValues: { ':now': new Date().toISOString() } }),
-    ),
+    db.update({ TableName: db.table, Key: key(id), UpdateExpression: 'SET last_used_at = :now', ExpressionAttributeValues: { ':now': new Date().toISOString() } }),
   );
   return publicView(stored);
 }
@@ -84,16 +79,14 @@ export async function listApiKeys(db: Db, owner: string): Promise<ApiKey[]> {
   let start: Record<string, unknown> | undefined;
   do {
     const out = await guarded(() =>
-      db.doc.send(
-        new QueryCommand({
-          TableName: db.table,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :k)',
-          ExpressionAttributeValues: { ':pk': `OWNER#${owner}`, ':k': 'APIKEY#' },
-          ScanIndexForward: false,
-          ExclusiveStartKey: start,
-        }),
-      ),
+      db.query({
+        TableName: db.table,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :k)',
+        ExpressionAttributeValues: { ':pk': `OWNER#${owner}`, ':k': 'APIKEY#' },
+        ScanIndexForward: false,
+        ExclusiveStartKey: start,
+      }),
     );
     for (const item of out.Items ?? []) items.push(publicView(item as StoredApiKey));
     start = out.LastEvaluatedKey;
@@ -104,16 +97,14 @@ export async function listApiKeys(db: Db, owner: string): Promise<ApiKey[]> {
 export async function markRevoked(db: Db, id: string): Promise<ApiKey> {
   try {
     const out = await guarded(() =>
-      db.doc.send(
-        new UpdateCommand({
-          TableName: db.table,
-          Key: key(id),
-          UpdateExpression: 'SET revoked_at = if_not_exists(revoked_at, :now)',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':now': new Date().toISOString() },
-          ReturnValues: 'ALL_NEW',
-        }),
-      ),
+      db.update({
+        TableName: db.table,
+        Key: key(id),
+        UpdateExpression: 'SET revoked_at = if_not_exists(revoked_at, :now)',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':now': new Date().toISOString() },
+        ReturnValues: 'ALL_NEW',
+      }),
     );
     return publicView(out.Attributes as StoredApiKey);
   } catch (e) {

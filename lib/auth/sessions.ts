@@ -1,4 +1,3 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { guarded, type Db } from '../store/dynamo.js';
 
 /**
@@ -27,23 +26,21 @@ const key = (sid: string) => ({ pk: `SESSION#${sid}`, sk: 'SESSION' });
 
 export async function putSession(db: Db, s: Session): Promise<void> {
   await guarded(() =>
-    db.doc.send(
-      new PutCommand({
-        TableName: db.table,
-        Item: {
-          ...key(s.sid),
-          type: 'session',
-          ...s,
-          ...(s.apiKeyId ? { gsi1pk: `APIKEYSESSIONS#${s.apiKeyId}`, gsi1sk: s.createdAt } : {}),
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    ),
+    db.put({
+      TableName: db.table,
+      Item: {
+        ...key(s.sid),
+        type: 'session',
+        ...s,
+        ...(s.apiKeyId ? { gsi1pk: `APIKEYSESSIONS#${s.apiKeyId}`, gsi1sk: s.createdAt } : {}),
+      },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
   );
 }
 
 export async function getSession(db: Db, sid: string): Promise<Session | undefined> {
-  const out = await guarded(() => db.doc.send(new GetCommand({ TableName: db.table, Key: key(sid), ConsistentRead: true })));
+  const out = await guarded(() => db.get({ TableName: db.table, Key: key(sid), ConsistentRead: true }));
   return out.Item as Session | undefined;
 }
 
@@ -51,16 +48,14 @@ export async function getSession(db: Db, sid: string): Promise<Session | undefin
 export async function rotateRefresh(db: Db, sid: string, presented: string, next: string, groups: string[]): Promise<boolean> {
   try {
     await guarded(() =>
-      db.doc.send(
-        new UpdateCommand({
-          TableName: db.table,
-          Key: key(sid),
-          UpdateExpression: 'SET refreshJti = :next, #groups = :groups',
-          ConditionExpression: 'refreshJti = :presented AND #status = :active',
-          ExpressionAttributeNames: { '#status': 'status', '#groups': 'groups' },
-          ExpressionAttributeValues: { ':next': next, ':presented': presented, ':active': 'active', ':groups': groups },
-        }),
-      ),
+      db.update({
+        TableName: db.table,
+        Key: key(sid),
+        UpdateExpression: 'SET refreshJti = :next, #groups = :groups',
+        ConditionExpression: 'refreshJti = :presented AND #status = :active',
+        ExpressionAttributeNames: { '#status': 'status', '#groups': 'groups' },
+        ExpressionAttributeValues: { ':next': next, ':presented': presented, ':active': 'active', ':groups': groups },
+      }),
     );
     return true;
   } catch (e) {
@@ -72,16 +67,14 @@ export async function rotateRefresh(db: Db, sid: string, presented: string, next
 export async function revokeSession(db: Db, sid: string, reason: string): Promise<void> {
   try {
     await guarded(() =>
-      db.doc.send(
-        new UpdateCommand({
-          TableName: db.table,
-          Key: key(sid),
-          UpdateExpression: 'SET #status = :revoked, revokedAt = :now, revokedReason = :reason',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':revoked': 'revoked', ':now': new Date().toISOString(), ':reason': reason },
-        }),
-      ),
+      db.update({
+        TableName: db.table,
+        Key: key(sid),
+        UpdateExpression: 'SET #status = :revoked, revokedAt = :now, revokedReason = :reason',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':revoked': 'revoked', ':now': new Date().toISOString(), ':reason': reason },
+      }),
     );
   } catch (e) {
     if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
@@ -93,15 +86,13 @@ export async function sessionsOfApiKey(db: Db, apiKeyId: string): Promise<string
   let start: Record<string, unknown> | undefined;
   do {
     const out = await guarded(() =>
-      db.doc.send(
-        new QueryCommand({
-          TableName: db.table,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :pk',
-          ExpressionAttributeValues: { ':pk': `APIKEYSESSIONS#${apiKeyId}` },
-          ExclusiveStartKey: start,
-        }),
-      ),
+      db.query({
+        TableName: db.table,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': `APIKEYSESSIONS#${apiKeyId}` },
+        ExclusiveStartKey: start,
+      }),
     );
     for (const item of out.Items ?? []) sids.push(String(item.sid));
     start = out.LastEvaluatedKey;

@@ -1,4 +1,3 @@
-import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { RateLimitedError } from '../core/errors.js';
 import { guarded, type Db } from '../store/dynamo.js';
 
@@ -20,7 +19,7 @@ const key = (subject: string) => ({ pk: `THROTTLE#${subject}`, sk: 'THROTTLE' })
 
 export async function assertNotThrottled(db: Db, subjects: string[], s: ThrottleSettings, now = Date.now()): Promise<void> {
   for (const subject of subjects) {
-    const out = await guarded(() => db.doc.send(new GetCommand({ TableName: db.table, Key: key(subject), ConsistentRead: true })));
+    const out = await guarded(() => db.get({ TableName: db.table, Key: key(subject), ConsistentRead: true }));
     const item = out.Item as { count: number; windowStart: number } | undefined;
     if (!item) continue;
     const windowEnd = item.windowStart + s.windowSeconds * 1000;
@@ -33,35 +32,31 @@ export async function recordFailure(db: Db, subjects: string[], s: ThrottleSetti
     try {
       // Same window: count up.
       await guarded(() =>
-        db.doc.send(
-          new UpdateCommand({
-            TableName: db.table,
-            Key: key(subject),
-            UpdateExpression: 'ADD #count :one',
-            ConditionExpression: 'windowStart > :windowFloor',
-            ExpressionAttributeNames: { '#count': 'count' },
-            ExpressionAttributeValues: { ':one': 1, ':windowFloor': now - s.windowSeconds * 1000 },
-          }),
-        ),
+        db.update({
+          TableName: db.table,
+          Key: key(subject),
+          UpdateExpression: 'ADD #count :one',
+          ConditionExpression: 'windowStart > :windowFloor',
+          ExpressionAttributeNames: { '#count': 'count' },
+          ExpressionAttributeValues: { ':one': 1, ':windowFloor': now - s.windowSeconds * 1000 },
+        }),
       );
     } catch (e) {
       if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
       // No window yet, or it expired: start a new one.
       await guarded(() =>
-        db.doc.send(
-          new UpdateCommand({
-            TableName: db.table,
-            Key: key(subject),
-            UpdateExpression: 'SET #count = :one, windowStart = :now',
-            ExpressionAttributeNames: { '#count': 'count' },
-            ExpressionAttributeValues: { ':one': 1, ':now': now },
-          }),
-        ),
+        db.update({
+          TableName: db.table,
+          Key: key(subject),
+          UpdateExpression: 'SET #count = :one, windowStart = :now',
+          ExpressionAttributeNames: { '#count': 'count' },
+          ExpressionAttributeValues: { ':one': 1, ':now': now },
+        }),
       );
     }
   }
 }
 
 export async function clearFailures(db: Db, subject: string): Promise<void> {
-  await guarded(() => db.doc.send(new DeleteCommand({ TableName: db.table, Key: key(subject) })));
+  await guarded(() => db.delete({ TableName: db.table, Key: key(subject) }));
 }

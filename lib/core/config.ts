@@ -1,40 +1,43 @@
-import { z } from 'zod';
+import * as z from '../http/zod.js';
 
 /**
  * Runtime configuration, validated once per cold start. Every endpoint of a real system is a variable:
  * unset, the embedded offline stack's defaults apply (see README "Configuration").
  */
+/** An optional URL where an empty value means unset (serverless.yml writes '' when the variable is absent). */
+const optionalUrl = () => z.pipe(z.transform((v: unknown) => (v === '' ? undefined : v)), z.optional(z.url()));
+
 const Env = z.object({
-  STAGE: z.string().default('local'),
-  SERVICE_NAME: z.string().default('apibibind'),
-  AWS_REGION: z.string().default('us-east-1'),
-  TABLE_NAME: z.string().default('apibibind-local'),
-  DYNAMODB_ENDPOINT: z.string().url().optional(),
-  SFN_ENDPOINT: z.string().url().optional(),
-  SQS_ENDPOINT: z.string().url().optional(),
-  STATE_MACHINE_ARN_PREFIX: z.string().default('arn:aws:states:us-east-1:000000000000:stateMachine:apibibind-local-'),
-  LDAP_URL: z.string().default('ldap://127.0.0.1:3389'),
-  LDAP_BASE_DN: z.string().default('dc=example,dc=com'),
-  LDAP_BIND_DN: z.string().default('cn=admin,dc=example,dc=com'),
-  LDAP_BIND_PASSWORD: z.string().optional(),
-  LDAP_STARTTLS: z.enum(['true', 'false']).default('false'),
-  LDAP_TLS_CA_FILE: z.string().optional(),
-  LDAP_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
-  BOOTSTRAP_ADMIN_PASSWORD: z.string().optional(),
-  JWT_ISSUER: z.string().default('https://apibibind.local'),
-  JWT_AUDIENCE: z.string().default('apibibind'),
+  STAGE: z._default(z.string(), 'local'),
+  SERVICE_NAME: z._default(z.string(), 'apibibind'),
+  AWS_REGION: z._default(z.string(), 'us-east-1'),
+  TABLE_NAME: z._default(z.string(), 'apibibind-local'),
+  DYNAMODB_ENDPOINT: optionalUrl(),
+  SFN_ENDPOINT: optionalUrl(),
+  SQS_ENDPOINT: optionalUrl(),
+  STATE_MACHINE_ARN_PREFIX: z._default(z.string(), 'arn:aws:states:us-east-1:000000000000:stateMachine:apibibind-local-'),
+  LDAP_URL: z._default(z.string(), 'ldap://127.0.0.1:3389'),
+  LDAP_BASE_DN: z._default(z.string(), 'dc=example,dc=com'),
+  LDAP_BIND_DN: z._default(z.string(), 'cn=admin,dc=example,dc=com'),
+  LDAP_BIND_PASSWORD: z.optional(z.string()),
+  LDAP_STARTTLS: z._default(z.enum(['true', 'false']), 'false'),
+  LDAP_TLS_CA_FILE: z.optional(z.string()),
+  LDAP_TIMEOUT_MS: z._default(z.coercedInt().check(z.positive()), 5000),
+  BOOTSTRAP_ADMIN_PASSWORD: z.optional(z.string()),
+  JWT_ISSUER: z._default(z.string(), 'https://apibibind.local'),
+  JWT_AUDIENCE: z._default(z.string(), 'apibibind'),
   /** JSON array of private JWKs (EC P-256); the first signs, all verify. Unset locally: a dev key is generated and persisted. */
-  JWT_PRIVATE_JWKS: z.string().optional(),
-  JWT_KEY_FILE: z.string().default('.data/jwt-keys.json'),
-  ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(1800),
-  REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(7 * 24 * 3600),
-  LOGIN_MAX_FAILURES: z.coerce.number().int().positive().default(5),
-  LOGIN_IP_MAX_FAILURES: z.coerce.number().int().positive().default(50),
-  LOGIN_WINDOW_SECONDS: z.coerce.number().int().positive().default(300),
-  MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576),
-  CORS_ORIGINS: z.string().default('*'),
-  API_VERSION: z.string().default('v1'),
-  APP_VERSION: z.string().default('0.1.0'),
+  JWT_PRIVATE_JWKS: z.optional(z.string()),
+  JWT_KEY_FILE: z._default(z.string(), '.data/jwt-keys.json'),
+  ACCESS_TOKEN_TTL_SECONDS: z._default(z.coercedInt().check(z.positive()), 1800),
+  REFRESH_TOKEN_TTL_SECONDS: z._default(z.coercedInt().check(z.positive()), 7 * 24 * 3600),
+  LOGIN_MAX_FAILURES: z._default(z.coercedInt().check(z.positive()), 5),
+  LOGIN_IP_MAX_FAILURES: z._default(z.coercedInt().check(z.positive()), 50),
+  LOGIN_WINDOW_SECONDS: z._default(z.coercedInt().check(z.positive()), 300),
+  MAX_BODY_BYTES: z._default(z.coercedInt().check(z.positive()), 1_048_576),
+  CORS_ORIGINS: z._default(z.string(), '*'),
+  API_VERSION: z._default(z.string(), 'v1'),
+  APP_VERSION: z._default(z.string(), '0.1.0'),
 });
 
 export type Config = z.infer<typeof Env> & { production: boolean };

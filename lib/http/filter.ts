@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from './zod.js';
 
 /**
  * The list filter syntax of the API: `filter=attr:op:value`, repeatable, AND-ed.
@@ -33,26 +33,25 @@ export function parseFilter(raw: string): FilterClause | string {
 
 /** zod field for `filter` (string or repeated), optionally restricted to known attributes. */
 export function filterParam(allowed?: readonly string[]) {
-  return z
-    .union([z.string(), z.array(z.string())])
-    .optional()
-    .transform((v, ctx) => {
+  return z.pipe(
+    z.optional(z.union([z.string(), z.array(z.string())])),
+    z.transform((v: string | string[] | undefined, ctx) => {
+      // zod/mini's transform context is the bare parse payload (no `addIssue`): issues are pushed to it.
+      const fail = (message: string) => {
+        ctx.issues.push({ code: 'custom', message, input: v });
+        return z.NEVER;
+      };
       const list = v === undefined ? [] : Array.isArray(v) ? v : [v];
       const out: FilterClause[] = [];
       for (const raw of list) {
         const parsed = parseFilter(raw);
-        if (typeof parsed === 'string') {
-          ctx.addIssue({ code: 'custom', message: parsed });
-          return z.NEVER;
-        }
-        if (allowed && !allowed.includes(parsed.attr)) {
-          ctx.addIssue({ code: 'custom', message: `cannot filter on "${parsed.attr}" (allowed: ${allowed.join(', ')})` });
-          return z.NEVER;
-        }
+        if (typeof parsed === 'string') return fail(parsed);
+        if (allowed && !allowed.includes(parsed.attr)) return fail(`cannot filter on "${parsed.attr}" (allowed: ${allowed.join(', ')})`);
         out.push(parsed);
       }
       return out;
-    });
+    }),
+  );
 }
 
 /** In-memory evaluation for stores that cannot filter server-side (the directory filters in LDAP). */

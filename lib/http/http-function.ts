@@ -1,6 +1,5 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import type { z, ZodType } from 'zod';
 import { ApiError, BadRequestError, ForbiddenError, InternalError, UnauthorizedError } from '../core/errors.js';
 import { errorEnvelope } from './middleware/error-envelope.js';
 import { jsonBody } from './middleware/json-body.js';
@@ -11,8 +10,23 @@ import { parseQuery } from './query.js';
 import { allowedMethods, compilePath, matchPath, type CompiledPath } from './route-match.js';
 import type { Actor, AuthorizeRequest, HttpEvent, HttpResponse, HttpResult, RequestContext, Route, RouteSpec } from './types.js';
 import { validate } from './validate.js';
+import type * as z from './zod.js';
 
-type Infer<S> = S extends ZodType ? z.output<S> : undefined;
+type Infer<S> = S extends z.Schema ? z.output<S> : undefined;
+type SpecWith<BS, QS, PS> = Omit<RouteSpec, 'body' | 'query' | 'params'> & { body?: BS; query?: QS; params?: PS };
+
+/**
+ * Declares a route's contract (path, permission, zod schemas) on its own, keeping its schemas' types for
+ * `route(spec).handler(…)`. The specs of `functions/http/specs/` live apart from their handlers so that the
+ * OpenAPI document and the 404/405 fallback list every route without bundling every handler's dependencies.
+ */
+export function routeSpec<
+  BS extends z.Schema | undefined = undefined,
+  QS extends z.Schema | undefined = undefined,
+  PS extends z.Schema | undefined = undefined,
+>(spec: SpecWith<BS, QS, PS>): SpecWith<BS, QS, PS> {
+  return spec;
+}
 
 /**
  * Declares a route: its spec (path, permission, zod schemas — the same ones the OpenAPI document is built
@@ -24,10 +38,10 @@ type Infer<S> = S extends ZodType ? z.output<S> : undefined;
  *   .handler(async (ctx) => ok(await readTask(ctx.params.id, ctx)));
  */
 export function route<
-  BS extends ZodType | undefined = undefined,
-  QS extends ZodType | undefined = undefined,
-  PS extends ZodType | undefined = undefined,
->(spec: Omit<RouteSpec, 'body' | 'query' | 'params'> & { body?: BS; query?: QS; params?: PS }) {
+  BS extends z.Schema | undefined = undefined,
+  QS extends z.Schema | undefined = undefined,
+  PS extends z.Schema | undefined = undefined,
+>(spec: SpecWith<BS, QS, PS>) {
   return {
     handler(fn: (ctx: RequestContext<Infer<BS>, Infer<QS>, Infer<PS>>) => Promise<HttpResult>): Route<Infer<BS>, Infer<QS>, Infer<PS>> {
       return { spec: spec as RouteSpec<Infer<BS>, Infer<QS>, Infer<PS>>, run: fn };

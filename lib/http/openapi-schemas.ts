@@ -1,11 +1,11 @@
-import { z } from 'zod';
+import * as z from './zod.js';
 
 /** The error envelope, for the OpenAPI document. */
 export const ErrorBody = z.object({
   error: z.object({
     code: z.string(),
     message: z.string(),
-    details: z.record(z.string(), z.unknown()).optional(),
+    details: z.optional(z.jsonObject()),
   }),
 });
 

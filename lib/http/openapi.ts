@@ -1,16 +1,16 @@
-import { z, type ZodType } from 'zod';
+import * as z from './zod.js';
 import type { Route } from './types.js';
 import { ErrorBody } from './openapi-schemas.js';
 
 type Json = Record<string, unknown>;
 
-function schemaOf(s: ZodType, io: 'input' | 'output'): Json {
+function schemaOf(s: z.Schema, io: 'input' | 'output'): Json {
   const json = z.toJSONSchema(s, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as Json;
   delete json.$schema;
   return json;
 }
 
-function parametersOf(s: ZodType | undefined, where: 'path' | 'query'): Json[] {
+function parametersOf(s: z.Schema | undefined, where: 'path' | 'query'): Json[] {
   if (!s) return [];
   const json = schemaOf(s, 'input');
   const props = (json.properties ?? {}) as Record<string, Json>;
@@ -28,7 +28,7 @@ function parametersOf(s: ZodType | undefined, where: 'path' | 'query'): Json[] {
  * The OpenAPI 3.1 document, built from the same route specs and zod schemas that validate requests, so it
  * cannot drift from what the API accepts.
  */
-export function buildOpenApi(routes: Route<any, any, any>[], info: { version: string; serverUrl?: string }): Json {
+export function buildOpenApi(routes: Pick<Route<any, any, any>, 'spec'>[], info: { version: string; serverUrl?: string }): Json {
   const paths: Record<string, Record<string, Json>> = {};
   for (const { spec } of routes) {
     const responses: Record<string, Json> = {};

@@ -1,12 +1,12 @@
-import { z } from 'zod';
+import * as z from './zod.js';
 
 export const MAX_LIMIT = 500;
 export const DEFAULT_LIMIT = 50;
 
 /** `limit`/`offset` query fields, shared by every list endpoint. */
 export const PageQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(MAX_LIMIT).default(DEFAULT_LIMIT),
-  offset: z.coerce.number().int().min(0).default(0),
+  limit: z._default(z.coercedInt().check(z.gte(1), z.lte(MAX_LIMIT)), DEFAULT_LIMIT),
+  offset: z._default(z.coercedInt().check(z.gte(0)), 0),
 });
 export type PageQuery = z.infer<typeof PageQuery>;
 
@@ -19,9 +19,9 @@ export function page<T>(data: T[], total: number, q: PageQuery): Page<T> {
   return { data, pagination: { total, limit: q.limit, offset: q.offset, has_more: q.offset + data.length < total } };
 }
 
-/** Schema of a paginated answer, for the OpenAPI document. */
-export const PageOf = <T extends z.ZodType>(item: T) =>
+/** z.Schema of a paginated answer, for the OpenAPI document. */
+export const PageOf = <T extends z.Schema>(item: T) =>
   z.object({
     data: z.array(item),
-    pagination: z.object({ total: z.number().int(), limit: z.number().int(), offset: z.number().int(), has_more: z.boolean() }),
+    pagination: z.object({ total: z.integer(), limit: z.integer(), offset: z.integer(), has_more: z.boolean() }),
   });

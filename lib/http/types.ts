@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import type { ZodType } from 'zod';
 import type { Locale } from './i18n.js';
+import type * as z from './zod.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export type HttpEvent = APIGatewayProxyEventV2;
@@ -56,7 +56,7 @@ export interface HttpResult {
 
 export interface ResponseDoc {
   description: string;
-  schema?: ZodType;
+  schema?: z.Schema;
 }
 
 export interface RouteSpec<B = unknown, Q = unknown, P = unknown> {
@@ -72,9 +72,9 @@ export interface RouteSpec<B = unknown, Q = unknown, P = unknown> {
    */
   permission?: string;
   scoped?: boolean;
-  body?: ZodType<B>;
-  query?: ZodType<Q>;
-  params?: ZodType<P>;
+  body?: z.Schema<B>;
+  query?: z.Schema<Q>;
+  params?: z.Schema<P>;
   /** Accepts `Idempotency-Key` (POSTs that create or start something). */
   idempotent?: boolean;
   responses: Record<number, ResponseDoc>;

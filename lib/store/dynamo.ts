@@ -1,24 +1,82 @@
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+// Types only: the SDK itself is required on the first database call (see `loadSdk`), not at cold start.
+import type { DescribeTableCommandOutput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type {
+  BatchWriteCommandInput,
+  BatchWriteCommandOutput,
+  DeleteCommandInput,
+  DeleteCommandOutput,
+  DynamoDBDocumentClient,
+  GetCommandInput,
+  GetCommandOutput,
+  PutCommandInput,
+  PutCommandOutput,
+  QueryCommandInput,
+  QueryCommandOutput,
+  UpdateCommandInput,
+  UpdateCommandOutput,
+} from '@aws-sdk/lib-dynamodb';
 import { DependencyUnavailableError } from '../core/errors.js';
+import { lazy, lazyClient, type LazyClient } from '../core/lazy.js';
 import { tableDefinition } from './table.js';
 
+/** `@aws-sdk/client-dynamodb` and `@aws-sdk/lib-dynamodb` (~60 ms to require), once per container, on first use. */
+const loadSdk = lazy(async () => {
+  const [ddb, lib] = await Promise.all([import('@aws-sdk/client-dynamodb'), import('@aws-sdk/lib-dynamodb')]);
+  return { ddb, lib };
+});
+
+/**
+ * The table and its clients. Nothing is created before the first call: `get`/`put`/… (one document-client
+ * command each) cover the application; `doc`/`raw` give the SDK clients for anything else.
+ */
 export interface Db {
-  doc: DynamoDBDocumentClient;
-  raw: DynamoDBClient;
   table: string;
+  /** Document client (plain JS values, `removeUndefinedValues`), created on first `send`. */
+  doc: LazyClient<DynamoDBDocumentClient>;
+  /** Low-level client, created on first `send`. */
+  raw: LazyClient<DynamoDBClient>;
+  get(input: GetCommandInput): Promise<GetCommandOutput>;
+  put(input: PutCommandInput): Promise<PutCommandOutput>;
+  update(input: UpdateCommandInput): Promise<UpdateCommandOutput>;
+  delete(input: DeleteCommandInput): Promise<DeleteCommandOutput>;
+  query(input: QueryCommandInput): Promise<QueryCommandOutput>;
+  batchWrite(input: BatchWriteCommandInput): Promise<BatchWriteCommandOutput>;
+  describeTable(): Promise<DescribeTableCommandOutput>;
 }
 
 export function createDb(opts: { table: string; endpoint?: string; region: string }): Db {
-  const raw = new DynamoDBClient({
-    region: opts.region,
-    ...(opts.endpoint
-      ? { endpoint: opts.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
-      : {}),
-    maxAttempts: 3,
+  const raw = lazyClient(async () => {
+    const { ddb } = await loadSdk();
+    return new ddb.DynamoDBClient({
+      region: opts.region,
+      ...(opts.endpoint
+        ? { endpoint: opts.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+        : {}),
+      maxAttempts: 3,
+    });
   });
-  const doc = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
-  return { doc, raw, table: opts.table };
+  const doc = lazyClient(async () => {
+    const { lib } = await loadSdk();
+    return lib.DynamoDBDocumentClient.from(await raw.get(), { marshallOptions: { removeUndefinedValues: true } });
+  });
+  /** Runs `fn` with the document client and the lib-dynamodb command classes. */
+  const withDoc = async <O>(fn: (client: DynamoDBDocumentClient, cmd: Awaited<ReturnType<typeof loadSdk>>['lib']) => Promise<O>) =>
+    fn(await doc.get(), (await loadSdk()).lib);
+  return {
+    table: opts.table,
+    doc,
+    raw,
+    get: (input) => withDoc((c, cmd) => c.send(new cmd.GetCommand(input))),
+    put: (input) => withDoc((c, cmd) => c.send(new cmd.PutCommand(input))),
+    update: (input) => withDoc((c, cmd) => c.send(new cmd.UpdateCommand(input))),
+    delete: (input) => withDoc((c, cmd) => c.send(new cmd.DeleteCommand(input))),
+    query: (input) => withDoc((c, cmd) => c.send(new cmd.QueryCommand(input))),
+    batchWrite: (input) => withDoc((c, cmd) => c.send(new cmd.BatchWriteCommand(input))),
+    describeTable: async () => {
+      const [client, { ddb }] = await Promise.all([raw.get(), loadSdk()]);
+      return client.send(new ddb.DescribeTableCommand({ TableName: opts.table }));
+    },
+  };
 }
 
 const NETWORK_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'TimeoutError']);
@@ -39,19 +97,20 @@ export async function guarded<T>(fn: () => Promise<T>): Promise<T> {
 
 /** Local stack and tests: create the table when missing and wait for it to be ACTIVE. */
 export async function ensureTable(db: Db): Promise<void> {
+  const { ddb } = await loadSdk();
   try {
-    await db.raw.send(new DescribeTableCommand({ TableName: db.table }));
+    await db.describeTable();
     return;
   } catch (e) {
-    if (!(e instanceof ResourceNotFoundException)) throw e;
+    if (!(e instanceof ddb.ResourceNotFoundException)) throw e;
   }
   try {
-    await db.raw.send(new CreateTableCommand(tableDefinition(db.table)));
+    await db.raw.send(new ddb.CreateTableCommand(tableDefinition(db.table)));
   } catch (e) {
     if ((e as Error).name !== 'ResourceInUseException') throw e;
   }
   for (let i = 0; i < 100; i++) {
-    const d = await db.raw.send(new DescribeTableCommand({ TableName: db.table }));
+    const d = await db.describeTable();
     const gsisActive = (d.Table?.GlobalSecondaryIndexes ?? []).every((g) => g.IndexStatus === 'ACTIVE');
     if (d.Table?.TableStatus === 'ACTIVE' && gsisActive) return;
     await new Promise((r) => setTimeout(r, 50));

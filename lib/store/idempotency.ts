@@ -1,4 +1,3 @@
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { createHash } from 'node:crypto';
 import { ConflictError, UnprocessableError } from '../core/errors.js';
 import type { HttpResult } from '../http/types.js';
@@ -23,20 +22,18 @@ export function idempotencyStore(db: Db, ttlSeconds = 24 * 3600): IdempotencyPor
       const fp = hash(fingerprint);
       try {
         await guarded(() =>
-          db.doc.send(
-            new PutCommand({
-              TableName: db.table,
-              Item: { ...key(scope, k), type: 'idempotency', status: 'in_progress', fingerprint: fp, expiresAt: now + ttlSeconds },
-              ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
-              ExpressionAttributeValues: { ':now': now },
-            }),
-          ),
+          db.put({
+            TableName: db.table,
+            Item: { ...key(scope, k), type: 'idempotency', status: 'in_progress', fingerprint: fp, expiresAt: now + ttlSeconds },
+            ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
+            ExpressionAttributeValues: { ':now': now },
+          }),
         );
         return {};
       } catch (e) {
         if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
       }
-      const out = await guarded(() => db.doc.send(new GetCommand({ TableName: db.table, Key: key(scope, k), ConsistentRead: true })));
+      const out = await guarded(() => db.get({ TableName: db.table, Key: key(scope, k), ConsistentRead: true }));
       const item = out.Item as { status: string; fingerprint: string; response?: HttpResult } | undefined;
       if (!item) return this.begin(scope, k, fingerprint);
       if (item.fingerprint !== fp) {
@@ -53,19 +50,17 @@ export function idempotencyStore(db: Db, ttlSeconds = 24 * 3600): IdempotencyPor
     },
     async complete(scope, k, result) {
       await guarded(() =>
-        db.doc.send(
-          new UpdateCommand({
-            TableName: db.table,
-            Key: key(scope, k),
-            UpdateExpression: 'SET #status = :completed, #response = :response',
-            ExpressionAttributeNames: { '#status': 'status', '#response': 'response' },
-            ExpressionAttributeValues: { ':completed': 'completed', ':response': JSON.parse(JSON.stringify(result)) },
-          }),
-        ),
+        db.update({
+          TableName: db.table,
+          Key: key(scope, k),
+          UpdateExpression: 'SET #status = :completed, #response = :response',
+          ExpressionAttributeNames: { '#status': 'status', '#response': 'response' },
+          ExpressionAttributeValues: { ':completed': 'completed', ':response': JSON.parse(JSON.stringify(result)) },
+        }),
       );
     },
     async release(scope, k) {
-      await guarded(() => db.doc.send(new DeleteCommand({ TableName: db.table, Key: key(scope, k) })));
+      await guarded(() => db.delete({ TableName: db.table, Key: key(scope, k) }));
     },
   };
 }

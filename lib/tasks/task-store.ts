@@ -1,4 +1,3 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError } from '../core/errors.js';
 import { guarded, type Db } from '../store/dynamo.js';
 
@@ -47,18 +46,16 @@ const strip = (item: Record<string, unknown>): Task => {
 
 export async function createTask(db: Db, t: Task): Promise<void> {
   await guarded(() =>
-    db.doc.send(
-      new PutCommand({
-        TableName: db.table,
-        Item: { ...key(t.id), ...t, gsi1pk: `OWNER#${t.owner}`, gsi1sk: `TASK#${t.created_at}#${t.id}` },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    ),
+    db.put({
+      TableName: db.table,
+      Item: { ...key(t.id), ...t, gsi1pk: `OWNER#${t.owner}`, gsi1sk: `TASK#${t.created_at}#${t.id}` },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
   );
 }
 
 export async function getTask(db: Db, id: string): Promise<Task> {
-  const out = await guarded(() => db.doc.send(new GetCommand({ TableName: db.table, Key: key(id), ConsistentRead: true })));
+  const out = await guarded(() => db.get({ TableName: db.table, Key: key(id), ConsistentRead: true }));
   if (!out.Item) throw new NotFoundError('TASK_NOT_FOUND', `Task ${id} not found`, { id });
   return strip(out.Item);
 }
@@ -78,16 +75,14 @@ export async function updateTask(db: Db, id: string, patch: Partial<Omit<Task, '
   });
   try {
     await guarded(() =>
-      db.doc.send(
-        new UpdateCommand({
-          TableName: db.table,
-          Key: key(id),
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: 'attribute_exists(pk) AND NOT (#status IN (:succeeded, :failed, :cancelled))',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
-      ),
+      db.update({
+        TableName: db.table,
+        Key: key(id),
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ConditionExpression: 'attribute_exists(pk) AND NOT (#status IN (:succeeded, :failed, :cancelled))',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
     );
     return true;
   } catch (e) {
@@ -101,12 +96,10 @@ export async function appendTaskLog(db: Db, id: string, line: Omit<TaskLogLine, 
   const timestamp = new Date().toISOString();
   seq = (seq + 1) % 1_000_000;
   await guarded(() =>
-    db.doc.send(
-      new PutCommand({
-        TableName: db.table,
-        Item: { pk: `TASK#${id}`, sk: `LOG#${timestamp}#${process.pid}-${String(seq).padStart(6, '0')}`, type: 'task-log', timestamp, ...line },
-      }),
-    ),
+    db.put({
+      TableName: db.table,
+      Item: { pk: `TASK#${id}`, sk: `LOG#${timestamp}#${process.pid}-${String(seq).padStart(6, '0')}`, type: 'task-log', timestamp, ...line },
+    }),
   );
 }
 
@@ -115,14 +108,12 @@ export async function readTaskLogs(db: Db, id: string, limit: number, offset: nu
   let start: Record<string, unknown> | undefined;
   do {
     const out = await guarded(() =>
-      db.doc.send(
-        new QueryCommand({
-          TableName: db.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :log)',
-          ExpressionAttributeValues: { ':pk': `TASK#${id}`, ':log': 'LOG#' },
-          ExclusiveStartKey: start,
-        }),
-      ),
+      db.query({
+        TableName: db.table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :log)',
+        ExpressionAttributeValues: { ':pk': `TASK#${id}`, ':log': 'LOG#' },
+        ExclusiveStartKey: start,
+      }),
     );
     for (const item of out.Items ?? []) {
       all.push({ timestamp: item.timestamp, level: item.level, message: item.message, ...(item.step ? { step: item.step } : {}) });
@@ -137,16 +128,14 @@ export async function listTasksOf(db: Db, owner: string, limit: number, offset: 
   let start: Record<string, unknown> | undefined;
   do {
     const out = await guarded(() =>
-      db.doc.send(
-        new QueryCommand({
-          TableName: db.table,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :t)',
-          ExpressionAttributeValues: { ':pk': `OWNER#${owner}`, ':t': 'TASK#' },
-          ScanIndexForward: false,
-          ExclusiveStartKey: start,
-        }),
-      ),
+      db.query({
+        TableName: db.table,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :t)',
+        ExpressionAttributeValues: { ':pk': `OWNER#${owner}`, ':t': 'TASK#' },
+        ScanIndexForward: false,
+        ExclusiveStartKey: start,
+      }),
     );
     for (const item of out.Items ?? []) all.push(strip(item));
     start = out.LastEvaluatedKey;

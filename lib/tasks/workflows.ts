@@ -1,21 +1,50 @@
-import { SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
+// Types only: `@aws-sdk/client-sfn` is required when a workflow is first started, stopped or listed.
+import type {
+  ListStateMachinesCommandInput,
+  ListStateMachinesCommandOutput,
+  SFNClient,
+  StartExecutionCommandInput,
+  StartExecutionCommandOutput,
+  StopExecutionCommandInput,
+  StopExecutionCommandOutput,
+} from '@aws-sdk/client-sfn';
 import { randomUUID } from 'node:crypto';
 import { DependencyUnavailableError } from '../core/errors.js';
+import { lazy, lazyClient, type LazyClient } from '../core/lazy.js';
 import { logger } from '../core/logger.js';
 import type { Db } from '../store/dynamo.js';
 import { appendTaskLog, assertCancellable, createTask, getTask, updateTask, type Task } from './task-store.js';
 
+/** `@aws-sdk/client-sfn` (~55 ms to require), once per container, only in a function that reaches Step Functions. */
+const loadSfn = lazy(() => import('@aws-sdk/client-sfn'));
+
+/** Step Functions, as the application uses it. Nothing is created before the first call. */
 export interface Workflows {
-  sfn: SFNClient;
+  /** The SDK client, created on first `send`. */
+  sfn: LazyClient<SFNClient>;
   arnPrefix: string;
+  startExecution(input: StartExecutionCommandInput): Promise<StartExecutionCommandOutput>;
+  stopExecution(input: StopExecutionCommandInput): Promise<StopExecutionCommandOutput>;
+  listStateMachines(input: ListStateMachinesCommandInput): Promise<ListStateMachinesCommandOutput>;
 }
 
 export function createWorkflows(opts: { endpoint?: string; region: string; arnPrefix: string }): Workflows {
-  const sfn = new SFNClient({
-    region: opts.region,
-    ...(opts.endpoint ? { endpoint: opts.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+  const sfn = lazyClient(async () => {
+    const { SFNClient } = await loadSfn();
+    return new SFNClient({
+      region: opts.region,
+      ...(opts.endpoint ? { endpoint: opts.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+    });
   });
-  return { sfn, arnPrefix: opts.arnPrefix };
+  /** Runs `fn` with the client and the client-sfn command classes. */
+  const withSfn = async <O>(fn: (client: SFNClient, cmd: Awaited<ReturnType<typeof loadSfn>>) => Promise<O>) => fn(await sfn.get(), await loadSfn());
+  return {
+    sfn,
+    arnPrefix: opts.arnPrefix,
+    startExecution: (input) => withSfn((c, cmd) => c.send(new cmd.StartExecutionCommand(input))),
+    stopExecution: (input) => withSfn((c, cmd) => c.send(new cmd.StopExecutionCommand(input))),
+    listStateMachines: (input) => withSfn((c, cmd) => c.send(new cmd.ListStateMachinesCommand(input))),
+  };
 }
 
 /**
@@ -42,13 +71,11 @@ export async function startTask(
   await createTask(db, task);
   await appendTaskLog(db, task.id, { level: 'info', message: `Task ${req.type} accepted` });
   try {
-    const out = await wf.sfn.send(
-      new StartExecutionCommand({
-        stateMachineArn: `${wf.arnPrefix}${req.stateMachine}`,
-        name: task.id,
-        input: JSON.stringify({ taskId: task.id, ...req.input }),
-      }),
-    );
+    const out = await wf.startExecution({
+      stateMachineArn: `${wf.arnPrefix}${req.stateMachine}`,
+      name: task.id,
+      input: JSON.stringify({ taskId: task.id, ...req.input }),
+    });
     await updateTask(db, task.id, { status: 'running', execution_arn: out.executionArn, started_at: new Date().toISOString() });
     return { ...task, status: 'running', execution_arn: out.executionArn };
   } catch (e) {
@@ -68,7 +95,7 @@ export async function cancelTask(db: Db, wf: Workflows, id: string, by: string):
   await updateTask(db, id, { cancel_requested: true });
   if (task.execution_arn) {
     try {
-      await wf.sfn.send(new StopExecutionCommand({ executionArn: task.execution_arn, error: 'TaskCancelled', cause: `Cancelled by ${by}` }));
+      await wf.stopExecution({ executionArn: task.execution_arn, error: 'TaskCancelled', cause: `Cancelled by ${by}` });
     } catch (e) {
       if ((e as Error).name !== 'ExecutionDoesNotExist') throw new DependencyUnavailableError('workflows', e);
     }

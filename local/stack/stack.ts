@@ -140,7 +140,8 @@ export async function startStack(o: StackOptions, stops: (() => Promise<void>)[]
       LDAP_BIND_PASSWORD: o.ldapBindPassword,
       BOOTSTRAP_ADMIN_PASSWORD: o.adminPassword,
       JWT_PRIVATE_JWKS: jwks,
-      JWT_ISSUER: `http://localhost:${o.port}`,
+      // Stable across restarts and ports: tokens issued before a restart stay valid after it.
+      JWT_ISSUER: process.env.JWT_ISSUER ?? 'urn:apibibind:local',
       ...(o.env ?? {}),
     };
     // Stale bundles of an earlier build (another output extension) would shadow the new ones.

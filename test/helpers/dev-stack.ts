@@ -6,6 +6,7 @@ import { freePort } from './slapd.js';
 
 export interface DevStack {
   api: string;
+  dataDir: string;
   adminPassword: string;
   ldapUrl: string;
   ldapBindPassword: string;
@@ -17,9 +18,10 @@ export interface DevStack {
  * Starts the stack exactly as a user does (`npm run dev`), on free ports and a temporary data directory,
  * and waits for its "ready" line.
  */
-export async function startDevStack(env: Record<string, string> = {}): Promise<DevStack> {
+export async function startDevStack(env: Record<string, string> = {}, opts: { dataDir?: string } = {}): Promise<DevStack> {
   const ports = { PORT: await freePort(), LAMBDA_PORT: await freePort(), LDAP_PORT: await freePort(), DYNAMODB_PORT: await freePort(), SFN_PORT: await freePort(), SQS_PORT: await freePort() };
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'apibibind-e2e-'));
+  // A caller-provided data directory is kept (restart tests); a temporary one is removed on stop.
+  const dataDir = opts.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'apibibind-e2e-')));
   const adminPassword = 'e2e-Admin-Pass-1';
   const ldapBindPassword = 'e2e-bind-pass';
   const child: ChildProcess = spawn('npm', ['run', 'dev'], {
@@ -58,22 +60,25 @@ export async function startDevStack(env: Record<string, string> = {}): Promise<D
   });
   return {
     api: `http://localhost:${ports.PORT}/api/v1`,
+    dataDir,
     adminPassword,
     ldapUrl: `ldap://127.0.0.1:${ports.LDAP_PORT}`,
     ldapBindPassword,
     output: () => out,
     async stop() {
       if (child.exitCode === null && child.pid) {
-        const exited = new Promise((r) => child.once('exit', r));
+        // SIGTERM to the whole group (npm, sh, node) as a terminal's Ctrl-C would; npm may exit at once,
+        // so completion is the stack's own "Stopped." line, not npm's exit.
         process.kill(-child.pid, 'SIGTERM');
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
+        const deadline = Date.now() + 30_000;
+        while (!/\nStopped\./.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
         try {
           process.kill(-child.pid, 'SIGKILL');
         } catch {
           /* gone */
         }
       }
-      await rm(dataDir, { recursive: true, force: true });
+      if (!opts.dataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,10 +1,10 @@
 import { describe, expect, it, vi } from 'vitest';
-import { z } from 'zod';
 import fc from 'fast-check';
 import { httpFunction, route, type HttpServices } from '../../lib/http/http-function.js';
 import { created, ok } from '../../lib/http/respond.js';
 import { PageQuery } from '../../lib/http/pagination.js';
 import { filterParam } from '../../lib/http/filter.js';
+import * as z from '../../lib/http/zod.js';
 import type { Actor, HttpResult } from '../../lib/http/types.js';
 import { UnauthorizedError } from '../../lib/core/errors.js';
 import { httpEvent, lambdaContext } from '../helpers/http.js';
@@ -55,7 +55,7 @@ const widgets = route({
   tags: ['t'],
   permission: 'widget:c',
   idempotent: true,
-  body: z.object({ name: z.string().min(2), size: z.number().int().positive() }),
+  body: z.object({ name: z.string().check(z.minLength(2)), size: z.integer().check(z.positive()) }),
   responses: { 201: { description: 'ok' } },
 }).handler(async (ctx) => created({ id: ++created_count, ...ctx.body }));
 const listWidgets = route({
@@ -64,7 +64,7 @@ const listWidgets = route({
   summary: 'list',
   tags: ['t'],
   auth: 'public',
-  query: PageQuery.extend({ filter: filterParam(['name', 'size']) }),
+  query: z.extend(PageQuery, { filter: filterParam(['name', 'size']) }),
   responses: { 200: { description: 'ok' } },
 }).handler(async (ctx) => ok({ query: ctx.query }));
 const getWidget = route({
@@ -72,7 +72,7 @@ const getWidget = route({
   path: '/api/v1/widgets/{id}',
   summary: 'get',
   tags: ['t'],
-  params: z.object({ id: z.coerce.number().int() }),
+  params: z.object({ id: z.coercedInt() }),
   responses: { 200: { description: 'ok' } },
 }).handler(async (ctx) => ok({ id: ctx.params.id }));
 const secret = route({ method: 'GET', path: '/api/v1/secrets', summary: 's', tags: ['t'], permission: 'secret:r', responses: {} }).handler(async () =>

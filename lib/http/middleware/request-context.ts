@@ -39,11 +39,24 @@ export const requestContext = (): MiddlewareObj<HttpEvent, HttpResponse> => ({
     logger.appendKeys({ request_id: requestId, route: request.event.routeKey });
   },
   after: function requestContextAfter(request) {
-    const internal = request.internal as unknown as HttpInternal;
-    if (request.response) request.response.headers['X-Request-Id'] = internal.requestId;
+    accessLog(request.event, request.response, request.internal as unknown as HttpInternal);
   },
   onError: function requestContextOnError(request) {
-    const internal = request.internal as unknown as HttpInternal;
-    if (request.response) request.response.headers['X-Request-Id'] = internal.requestId;
+    accessLog(request.event, request.response, request.internal as unknown as HttpInternal);
   },
 });
+
+/**
+ * One structured line per request: method, path, status, duration, request id. Never bodies, headers or
+ * query strings (they may carry tokens or passwords).
+ */
+function accessLog(event: HttpEvent, response: HttpResponse | null | undefined, internal: HttpInternal): void {
+  if (response) response.headers['X-Request-Id'] = internal.requestId;
+  logger.info('request', {
+    method: event.requestContext?.http?.method,
+    path: event.rawPath,
+    status: response?.statusCode,
+    duration_ms: internal.startedAt ? Date.now() - internal.startedAt : undefined,
+    source_ip: event.requestContext?.http?.sourceIp,
+  });
+}

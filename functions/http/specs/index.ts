@@ -1,0 +1,19 @@
+import type { RouteSpec } from '../../../lib/http/types.js';
+import * as auth from './auth.js';
+import * as apiKeys from './api-keys.js';
+import * as audit from './audit.js';
+import * as tasks from './tasks.js';
+import * as platform from './platform.js';
+
+/**
+ * Every route the API serves, as specs only, in the order of `ALL_ROUTES` (../registry.ts; a unit test keeps
+ * the two equal). The OpenAPI document and the 404/405 fallback read this list: unlike the registry, it does
+ * not pull every function's handlers (LDAP, workflows, exports, …) into their bundles.
+ */
+export const ALL_SPECS: RouteSpec<any, any, any>[] = [
+  ...[auth.login, auth.refresh, auth.logout, auth.me],
+  ...[apiKeys.authenticate, apiKeys.validate, apiKeys.createKey, apiKeys.listKeys, apiKeys.revokeKey],
+  ...[audit.auditLogs, audit.securityLogs, audit.createExport, audit.downloadExport],
+  ...[tasks.listTasks, tasks.getTask, tasks.taskLogs, tasks.cancelTask],
+  ...[platform.health, platform.info, platform.jwks, platform.openapi, platform.docs],
+];
