@@ -6,14 +6,25 @@ export interface Check {
   error?: string;
 }
 
+class CheckTimeout extends Error {
+  constructor() {
+    super('timeout');
+    this.name = 'Timeout';
+  }
+}
+
 async function timed(fn: () => Promise<unknown>, timeoutMs: number): Promise<Check> {
   const start = performance.now();
+  let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([fn(), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), timeoutMs))]);
+    await Promise.race([fn(), new Promise((_, reject) => (timer = setTimeout(() => reject(new CheckTimeout()), timeoutMs)))]);
     return { status: 'up', latency_ms: Math.round(performance.now() - start) };
   } catch (e) {
-    // The dependency's name is the check's key; its error class is enough (no hostnames, no credentials).
-    return { status: 'down', latency_ms: Math.round(performance.now() - start), error: (e as Error).name === 'Error' ? (e as Error).message.slice(0, 80) : (e as Error).name };
+    // The endpoint is public: only the error's class, never its message (hostnames, addresses, users).
+    const name = e instanceof Error && e.name !== 'Error' ? e.name : 'Error';
+    return { status: 'down', latency_ms: Math.round(performance.now() - start), error: name };
+  } finally {
+    clearTimeout(timer);
   }
 }
 

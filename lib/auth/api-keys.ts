@@ -18,6 +18,9 @@ export interface ApiKey {
   last_used_at?: string;
 }
 
+/** The public id of an API key: `ak_` and 24 hex digits. */
+export const API_KEY_ID = /^ak_[0-9a-f]{24}$/;
+
 interface StoredApiKey extends ApiKey {
   secretHash: string;
 }
@@ -60,7 +63,7 @@ export async function getApiKey(db: Db, id: string): Promise<ApiKey | undefined>
 
 /** Checks key + secret in constant time; answers the key only when usable (not revoked, not expired). */
 export async function verifyApiKey(db: Db, id: string, secret: string): Promise<ApiKey | undefined> {
-  if (!/^ak_[0-9a-f]{24}$/.test(id)) return undefined;
+  if (!API_KEY_ID.test(id)) return undefined;
   const out = await guarded(() => db.get({ TableName: db.table, Key: key(id), ConsistentRead: true }));
   const stored = out.Item as StoredApiKey | undefined;
   const presented = hashSecret(secret);

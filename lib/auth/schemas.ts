@@ -1,3 +1,4 @@
+import { API_KEY_ID } from './api-keys.js';
 import * as z from '../http/zod.js';
 
 export const LoginBody = z.object({
@@ -23,7 +24,7 @@ export const MeResponse = z.object({
   permissions: z.array(z.string()),
 });
 export const AuthenticateBody = z.object({
-  key: z.text(1, 64),
+  key: z.string().check(z.regex(API_KEY_ID, 'expected an API key id (ak_ followed by 24 hex digits)')),
   secret: z.text(1, 256),
 });
 export const AuthenticateResponse = z.object({
@@ -50,7 +51,7 @@ export const ApiKeyView = z.object({
   last_used_at: z.optional(z.string()),
 });
 export const CreatedApiKey = z.extend(ApiKeyView, { key: z.string(), secret: z.string() });
-export const ApiKeyIdParams = z.object({ id: z.string().check(z.regex(/^ak_[0-9a-f]{24}$/, 'not an API key id')) });
+export const ApiKeyIdParams = z.object({ id: z.string().check(z.regex(API_KEY_ID, 'not an API key id')) });
 export const TokenValidation = z.object({
   active: z.boolean(),
   sub: z.optional(z.string()),

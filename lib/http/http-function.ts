@@ -163,7 +163,9 @@ export function httpFunction(
     }
 
     const internalBody = (internal as Record<string, unknown>).body;
-    if (internalBody !== undefined && !spec.body && method !== 'DELETE') {
+    // Routes without a body schema accept nothing but an empty object (what many clients send on logout).
+    const emptyObject = internalBody !== null && typeof internalBody === 'object' && !Array.isArray(internalBody) && Object.keys(internalBody).length === 0;
+    if (internalBody !== undefined && !spec.body && !emptyObject) {
       throw new BadRequestError('UNEXPECTED_BODY', 'This endpoint takes no request body');
     }
     const body = spec.body ? validate(spec.body, internalBody ?? {}, 'body') : undefined;

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -38,5 +38,31 @@ describe('offline stack restart', () => {
     expect(task.json.status).toBe('succeeded');
     const logins = await call('GET', '/audit/logs?action=login', { token });
     expect(logins.json.pagination.total).toBeGreaterThanOrEqual(1);
+  }, 240_000);
+});
+
+describe('a dependency going down', () => {
+  let stack: DevStack | undefined;
+  afterAll(async () => {
+    await stack?.stop();
+  }, 60_000);
+
+  it('answers 503 naming LDAP when slapd stops, while token-only routes keep working', async () => {
+    stack = await startDevStack();
+    const call = client(stack.api);
+    const token = (await call('POST', '/auth/login', { body: { username: 'admin', password: stack.adminPassword } })).json.access_token as string;
+    const pid = Number((await readFile(path.join(stack.dataDir, 'slapd', 'slapd.pid'), 'utf8')).trim());
+    process.kill(pid, 'SIGTERM');
+    for (let i = 0; i < 50 && (await portInUse(Number(new URL(stack.ldapUrl).port))); i++) await new Promise((r) => setTimeout(r, 100));
+
+    const h = await call('GET', '/health');
+    expect(h.status).toBe(503);
+    expect(h.json.checks.ldap.status).toBe('down');
+    expect(h.json.checks.database.status).toBe('up');
+    const login = await call('POST', '/auth/login', { body: { username: 'admin', password: stack.adminPassword } });
+    expect(login.status).toBe(503);
+    expect(login.json.error).toMatchObject({ code: 'DEPENDENCY_UNAVAILABLE', details: { dependency: 'ldap' } });
+    expect(login.text).not.toContain(stack.adminPassword);
+    expect((await call('GET', '/auth/me', { token })).status).toBe(200);
   }, 240_000);
 });
