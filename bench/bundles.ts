@@ -37,10 +37,17 @@ export interface BundleRow {
 function coldRequireMs(modules: string[], runs: number): number {
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
-    const ms = execFileSync(process.execPath, ['-e', `const t=performance.now();for(const m of ${JSON.stringify(modules)})require(m);process.stdout.write(String(performance.now()-t))`], {
-      cwd: ROOT,
-      env: { ...process.env, LOG_LEVEL: 'SILENT' },
-    }).toString();
+    const ms = execFileSync(
+      process.execPath,
+      [
+        '-e',
+        `const t=performance.now();for(const m of ${JSON.stringify(modules)})require(m);process.stdout.write(String(performance.now()-t))`,
+      ],
+      {
+        cwd: ROOT,
+        env: { ...process.env, LOG_LEVEL: 'SILENT' },
+      },
+    ).toString();
     times.push(Number(ms));
   }
   times.sort((a, b) => a - b);
@@ -52,7 +59,9 @@ function coldRequireMs(modules: string[], runs: number): number {
  * bundle (module init) and of the bundle plus the SDK packages its first request loads (init + SDK).
  */
 export async function measureBundles(runs = 5): Promise<BundleRow[]> {
-  const sls = parse(readFileSync(path.join(ROOT, 'serverless.yml'), 'utf8').replace(/!(GetAtt|Sub|Join|Ref)\b/g, '')) as { functions: Record<string, { handler: string }> };
+  const sls = parse(readFileSync(path.join(ROOT, 'serverless.yml'), 'utf8').replace(/!(GetAtt|Sub|Join|Ref)\b/g, '')) as {
+    functions: Record<string, { handler: string }>;
+  };
   const plugins = require(path.join(ROOT, 'build/esbuild-plugins.cjs'));
   const out = mkdtempSync(path.join(ROOT, '.esbuild-bench-'));
   const rows: BundleRow[] = [];
@@ -60,9 +69,27 @@ export async function measureBundles(runs = 5): Promise<BundleRow[]> {
     for (const [fn, def] of Object.entries(sls.functions)) {
       const entry = def.handler.replace(/\.[^.]+$/, '.ts');
       const outfile = path.join(out, `${fn}.cjs`);
-      await build({ entryPoints: [path.join(ROOT, entry)], bundle: true, minify: true, keepNames: true, platform: 'node', target: 'node22', format: 'cjs', external: ['@aws-sdk/*'], outfile, plugins, logLevel: 'error' });
+      await build({
+        entryPoints: [path.join(ROOT, entry)],
+        bundle: true,
+        minify: true,
+        keepNames: true,
+        platform: 'node',
+        target: 'node22',
+        format: 'cjs',
+        external: ['@aws-sdk/*'],
+        outfile,
+        plugins,
+        logLevel: 'error',
+      });
       const sdk = sdkOf(fn);
-      rows.push({ fn, kb: statSync(outfile).size / 1024, initMs: coldRequireMs([outfile], runs), initSdkMs: coldRequireMs([outfile, ...sdk], runs), sdk });
+      rows.push({
+        fn,
+        kb: statSync(outfile).size / 1024,
+        initMs: coldRequireMs([outfile], runs),
+        initSdkMs: coldRequireMs([outfile, ...sdk], runs),
+        sdk,
+      });
     }
   } finally {
     execFileSync('rm', ['-rf', out]);

@@ -4,25 +4,33 @@
  */
 import os from 'node:os';
 import { measureBundles } from './bundles.js';
-import { measureAuthMe } from './auth-me.js';
+import { measureAuthMeIsolated } from './auth-me.js';
 import { measureDevStart } from './dev-start.js';
 
 const only = process.argv[2];
-console.log(`# ApiBibind benchmarks — ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}\n`);
+console.log(
+  `# ApiBibind benchmarks — ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}\n`,
+);
 
 if (!only || only === 'bundles') {
   const rows = await measureBundles();
-  console.log('| function | bundle (KB) | init (ms, median of 5 cold requires) | targets ≤ 250 KB, ≤ 40 ms | init + SDK (ms) | SDK loaded by its first request |');
+  console.log(
+    '| function | bundle (KB) | init (ms, median of 5 cold requires) | targets ≤ 250 KB, ≤ 40 ms | init + SDK (ms) | SDK loaded by its first request |',
+  );
   console.log('|---|---:|---:|---|---:|---|');
   for (const r of rows) {
     const sdk = r.sdk.map((m) => m.replace('@aws-sdk/', '')).join(', ') || 'none';
-    console.log(`| ${r.fn} | ${r.kb.toFixed(0)} | ${r.initMs.toFixed(1)} | ${r.kb <= 250 && r.initMs <= 40 ? 'ok' : 'over'} | ${r.initSdkMs.toFixed(1)} | ${sdk} |`);
+    console.log(
+      `| ${r.fn} | ${r.kb.toFixed(0)} | ${r.initMs.toFixed(1)} | ${r.kb <= 250 && r.initMs <= 40 ? 'ok' : 'over'} | ${r.initSdkMs.toFixed(1)} | ${sdk} |`,
+    );
   }
-  console.log('\n"init" is the module init a cold start pays before the handler runs; the AWS SDK clients are required lazily, so the first request that reaches DynamoDB or Step Functions also pays "init + SDK" − "init" (the SDK ships with the Lambda runtime and is not in the bundle).\n');
+  console.log(
+    '\n"init" is the module init a cold start pays before the handler runs; the AWS SDK clients are required lazily, so the first request that reaches DynamoDB or Step Functions also pays "init + SDK" − "init" (the SDK ships with the Lambda runtime and is not in the bundle).\n',
+  );
 }
 if (!only || only === 'auth-me') {
-  const r = await measureAuthMe();
-  console.log('| GET /api/v1/auth/me (in-process, dynalite) | p50 ms |');
+  const r = await measureAuthMeIsolated();
+  console.log(`| GET /api/v1/auth/me (in-process, dynalite, ${r.iterations} alternating samples each, INFO logs) | median ms |`);
   console.log('|---|---:|');
   console.log(`| full middy stack | ${r.fullMs.toFixed(3)} |`);
   console.log(`| bare work (verify JWT + session read + permissions) | ${r.bareMs.toFixed(3)} |`);

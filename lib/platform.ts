@@ -73,7 +73,11 @@ export async function buildPlatform(cfg: Config): Promise<Platform> {
     accessTtl: cfg.ACCESS_TOKEN_TTL_SECONDS,
     refreshTtl: cfg.REFRESH_TOKEN_TTL_SECONDS,
   };
-  const throttle: ThrottleSettings = { max: cfg.LOGIN_MAX_FAILURES, ipMax: cfg.LOGIN_IP_MAX_FAILURES, windowSeconds: cfg.LOGIN_WINDOW_SECONDS };
+  const throttle: ThrottleSettings = {
+    max: cfg.LOGIN_MAX_FAILURES,
+    ipMax: cfg.LOGIN_IP_MAX_FAILURES,
+    windowSeconds: cfg.LOGIN_WINDOW_SECONDS,
+  };
   const directory = lazyDirectory(cfg);
   const workflows = createWorkflows({ endpoint: cfg.SFN_ENDPOINT, region: cfg.AWS_REGION, arnPrefix: cfg.STATE_MACHINE_ARN_PREFIX });
   const acl = createAclSource(db, { bootstrapAdminDn: `uid=admin,ou=people,${cfg.LDAP_BASE_DN}` });

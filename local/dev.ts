@@ -48,4 +48,3 @@ ApiBibind is ${healthy ? 'ready' : 'up (unhealthy)'} in ${seconds} s
   Demo login username "admin", password "${process.env.BOOTSTRAP_ADMIN_PASSWORD ? '<BOOTSTRAP_ADMIN_PASSWORD>' : o.adminPassword}"
              curl -s -X POST ${stack.apiUrl}/auth/login -H 'Content-Type: application/json' -d '{"username":"admin","password":"…"}'
 Press Ctrl-C to stop.`);
-

@@ -11,7 +11,9 @@ import { NotFoundError, UnauthorizedError } from '../../lib/core/errors.js';
 import { platform } from '../../lib/platform.js';
 import * as specs from './specs/api-keys.js';
 
-export const authenticateRoute = route(specs.authenticate).handler(async (ctx) => ok(await authenticateApiKey(await platform(), ctx.body.key, ctx.body.secret, ctx)));
+export const authenticateRoute = route(specs.authenticate).handler(async (ctx) =>
+  ok(await authenticateApiKey(await platform(), ctx.body.key, ctx.body.secret, ctx)),
+);
 
 export const validateRoute = route(specs.validate).handler(async (ctx) => {
   const m = /^Bearer\s+(\S+)$/i.exec(ctx.headers.authorization ?? '');
@@ -27,7 +29,15 @@ export const validateRoute = route(specs.validate).handler(async (ctx) => {
       groups: session.groups,
       scopes: session.scopes,
     });
-    return ok({ active: true, sub: claims.sub, uid: claims.uid, kind: claims.kind, exp: claims.exp, scopes: session.scopes ?? [], permissions });
+    return ok({
+      active: true,
+      sub: claims.sub,
+      uid: claims.uid,
+      kind: claims.kind,
+      exp: claims.exp,
+      scopes: session.scopes ?? [],
+      permissions,
+    });
   } catch (e) {
     if (e instanceof UnauthorizedError) return ok({ active: false });
     throw e;
@@ -69,7 +79,8 @@ export const revokeKeyRoute = route(specs.revokeKey).handler(async (ctx) => {
   try {
     await ctx.authorize({ action: 'delete', objectType: 'api-key', ownerDn: existing.owner });
   } catch (e) {
-    if (existing.owner !== ctx.actor!.dn) throw new NotFoundError('API_KEY_NOT_FOUND', `API key ${ctx.params.id} not found`, { id: ctx.params.id });
+    if (existing.owner !== ctx.actor!.dn)
+      throw new NotFoundError('API_KEY_NOT_FOUND', `API key ${ctx.params.id} not found`, { id: ctx.params.id });
     throw e;
   }
   const revoked = await markRevoked(p.db, ctx.params.id);

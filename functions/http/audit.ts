@@ -59,7 +59,11 @@ export const downloadExportRoute = route(specs.downloadExport).handler(async (ct
     if (!d.allowed) throw new ForbiddenError();
   }
   if (task.status !== 'succeeded') {
-    throw new ConflictError('EXPORT_NOT_READY', `Export ${task.id} is ${task.status}`, { id: task.id, status: task.status, task: `/api/v1/tasks/${task.id}` });
+    throw new ConflictError('EXPORT_NOT_READY', `Export ${task.id} is ${task.status}`, {
+      id: task.id,
+      status: task.status,
+      task: `/api/v1/tasks/${task.id}`,
+    });
   }
   const format = (task.result as { format?: string } | undefined)?.format ?? 'json';
   const body = await readExport(p.db, task.id);

@@ -7,7 +7,9 @@ import { effectivePermissionsOf } from '../../lib/acl/acl-source.js';
 import { platform } from '../../lib/platform.js';
 import * as specs from './specs/auth.js';
 
-export const loginRoute = route(specs.login).handler(async (ctx) => ok(await login(await platform(), ctx.body.username, ctx.body.password, ctx)));
+export const loginRoute = route(specs.login).handler(async (ctx) =>
+  ok(await login(await platform(), ctx.body.username, ctx.body.password, ctx)),
+);
 
 export const refreshRoute = route(specs.refresh).handler(async (ctx) => ok(await refresh(await platform(), ctx.body.refresh_token, ctx)));
 

@@ -16,17 +16,29 @@ export const healthRoute = route(specs.health).handler(async () => {
 
 export const infoRoute = route(specs.info).handler(async () => {
   const { cfg } = await platform();
-  return ok({ name: 'ApiBibind', version: cfg.APP_VERSION, api_version: cfg.API_VERSION, ldap_base: cfg.LDAP_BASE_DN, surfaces: [...SURFACES], plugins: [...PLUGINS] });
+  return ok({
+    name: 'ApiBibind',
+    version: cfg.APP_VERSION,
+    api_version: cfg.API_VERSION,
+    ldap_base: cfg.LDAP_BASE_DN,
+    surfaces: [...SURFACES],
+    plugins: [...PLUGINS],
+  });
 });
 
-export const jwksRoute = route(specs.jwks).handler(async () => ok((await platform()).ring.publicJwks, { 'Cache-Control': 'public, max-age=300' }));
+export const jwksRoute = route(specs.jwks).handler(async () =>
+  ok((await platform()).ring.publicJwks, { 'Cache-Control': 'public, max-age=300' }),
+);
 
 async function document() {
   const { cfg } = await platform();
   // The specs alone (not the registry of routes, which would bundle every function's handlers); imported
   // lazily as only these two endpoints need them.
   const { ALL_SPECS } = await import('./specs/index.js');
-  return buildOpenApi(ALL_SPECS.map((spec) => ({ spec })), { version: cfg.APP_VERSION });
+  return buildOpenApi(
+    ALL_SPECS.map((spec) => ({ spec })),
+    { version: cfg.APP_VERSION },
+  );
 }
 
 export const openapiRoute = route(specs.openapi).handler(async () => ok(await document()));

@@ -21,7 +21,8 @@ async function readableTask(ctx: RequestContext<unknown, unknown, { id: string }
   try {
     await ctx.authorize({ action, objectType: 'task', ownerDn: task.owner });
   } catch (e) {
-    if (e instanceof ForbiddenError && task.owner !== ctx.actor!.dn) throw new NotFoundError('TASK_NOT_FOUND', `Task ${task.id} not found`, { id: task.id });
+    if (e instanceof ForbiddenError && task.owner !== ctx.actor!.dn)
+      throw new NotFoundError('TASK_NOT_FOUND', `Task ${task.id} not found`, { id: task.id });
     throw e;
   }
   return task;

@@ -1,4 +1,4 @@
-import { guarded, type Db } from '../store/dynamo.js';
+import type { Db } from '../store/dynamo.js';
 import { BUILTIN_ROLES, OBJECT_TYPES } from './builtin-roles.js';
 import { effectivePermissions, evaluate, type Assignment, type Decision, type Principal, type Role } from './engine.js';
 import { parsePermission, permissionCovers, type Action } from './permissions.js';
@@ -17,8 +17,22 @@ export const AUTHENTICATED_GROUP = 'cn=authenticated';
 
 export function builtinAssignments(bootstrapAdminDn: string): Assignment[] {
   return [
-    { id: 'builtin-bootstrap-admin', roleId: 'admin', subject: { type: 'user', dn: bootstrapAdminDn }, scope: { type: 'subtree' }, priority: 0, deny: false },
-    { id: 'builtin-authenticated-guest', roleId: 'guest', subject: { type: 'group', dn: AUTHENTICATED_GROUP }, scope: { type: 'subtree' }, priority: 0, deny: false },
+    {
+      id: 'builtin-bootstrap-admin',
+      roleId: 'admin',
+      subject: { type: 'user', dn: bootstrapAdminDn },
+      scope: { type: 'subtree' },
+      priority: 0,
+      deny: false,
+    },
+    {
+      id: 'builtin-authenticated-guest',
+      roleId: 'guest',
+      subject: { type: 'group', dn: AUTHENTICATED_GROUP },
+      scope: { type: 'subtree' },
+      priority: 0,
+      deny: false,
+    },
   ];
 }
 
@@ -28,22 +42,14 @@ export function createAclSource(db: Db, opts: { bootstrapAdminDn: string }): Acl
     async load() {
       const roles: Role[] = [...BUILTIN_ROLES];
       const assignments: Assignment[] = [...builtin];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const out = await guarded(() =>
-          db.query({
-            TableName: db.table,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': 'ACL' },
-            ExclusiveStartKey: start,
-          }),
-        );
-        for (const item of out.Items ?? []) {
-          if (String(item.sk).startsWith('ROLE#')) roles.push(item.role as Role);
-          else if (String(item.sk).startsWith('ASSIGNMENT#')) assignments.push(item.assignment as Assignment);
-        }
-        start = out.LastEvaluatedKey;
-      } while (start);
+      for await (const item of db.items({
+        TableName: db.table,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': 'ACL' },
+      })) {
+        if (String(item.sk).startsWith('ROLE#')) roles.push(item.role as Role);
+        else if (String(item.sk).startsWith('ASSIGNMENT#')) assignments.push(item.assignment as Assignment);
+      }
       return { roles, assignments };
     },
   };

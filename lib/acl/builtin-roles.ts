@@ -7,14 +7,7 @@
  * the engine, so a deny assignment can still take them away.
  */
 import type { Role } from './engine.js';
-import {
-  ACTIONS,
-  ACTION_LETTERS,
-  type Permission,
-  PERMISSION_LETTERS,
-  objectTypeMatches,
-  parsePermission,
-} from './permissions.js';
+import { ACTIONS, ACTION_LETTERS, type Permission, PERMISSION_LETTERS, objectTypeMatches, parsePermission } from './permissions.js';
 
 export const OBJECT_TYPE_GROUPS = {
   identity: ['user', 'group', 'system', 'sudo', 'ssh-key', 'acl', 'department', 'dns', 'dhcp', 'mail'],
@@ -123,7 +116,10 @@ export function matrixCell(role: Role, objectType: string): string {
     if (!objectTypeMatches(p.objectType, objectType)) continue;
     for (const a of p.actions) (p.self ? own : any).add(ACTION_LETTERS[a]);
   }
-  const order = (s: Set<string>) => PERMISSION_LETTERS.split('').filter((l) => s.has(l)).join('');
+  const order = (s: Set<string>) =>
+    PERMISSION_LETTERS.split('')
+      .filter((l) => s.has(l))
+      .join('');
   const anyLetters = order(any);
   const ownLetters = order(new Set([...own].filter((l) => !any.has(l))));
   const parts = [anyLetters, ownLetters ? `${ownLetters} (own)` : ''].filter(Boolean);
@@ -131,10 +127,7 @@ export function matrixCell(role: Role, objectType: string): string {
 }
 
 /** The permission matrix (object types × roles) as a Markdown table. */
-export function PERMISSION_MATRIX_MARKDOWN(
-  roles: readonly Role[] = BUILTIN_ROLES,
-  objectTypes: readonly string[] = OBJECT_TYPES,
-): string {
+export function PERMISSION_MATRIX_MARKDOWN(roles: readonly Role[] = BUILTIN_ROLES, objectTypes: readonly string[] = OBJECT_TYPES): string {
   const header = `| Object type | ${roles.map((r) => r.id).join(' | ')} |`;
   const sep = `|---|${roles.map(() => ':---:').join('|')}|`;
   const rows = objectTypes.map((t) => `| \`${t}\` | ${roles.map((r) => matrixCell(r, t)).join(' | ')} |`);

@@ -438,11 +438,7 @@ function evaluateUnsafe(
     const coverage = roleCoverage(role, request, own);
     if (coverage === 'none') continue;
     const priority = priorityOf(a);
-    if (
-      best === undefined ||
-      priority > best.priority ||
-      (priority === best.priority && a.deny === true && best.a.deny !== true)
-    ) {
+    if (best === undefined || priority > best.priority || (priority === best.priority && a.deny === true && best.a.deny !== true)) {
       best = { a, role, priority, coverage };
     }
   }

@@ -113,9 +113,7 @@ export function parsePermission(input: string): Permission {
   return Object.freeze({ objectType, actions: Object.freeze(actions), self: seen.has('s') });
 }
 
-export type SafeParsePermissionResult =
-  | { ok: true; permission: Permission }
-  | { ok: false; error: string };
+export type SafeParsePermissionResult = { ok: true; permission: Permission } | { ok: false; error: string };
 
 /** parsePermission that never throws (for validating request bodies and LDAP data). */
 export function safeParsePermission(input: unknown): SafeParsePermissionResult {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { redact, REDACTED, SECRET_KEY } from '../core/redact.js';
-import { guarded, type Db } from '../store/dynamo.js';
+import type { Db } from '../store/dynamo.js';
 
 export { REDACTED };
 
@@ -64,12 +64,10 @@ export async function writeAudit(db: Db, e: NewAuditEvent): Promise<AuditEvent> 
     changes: e.changes?.map(redactChange),
     details: e.details && (redact(e.details) as Record<string, unknown>),
   };
-  await guarded(() =>
-    db.put({
-      TableName: db.table,
-      Item: { pk: `AUDIT#${month(event.timestamp)}`, sk: `${event.timestamp}#${event.id}`, type: 'audit', ...event },
-    }),
-  );
+  await db.put({
+    TableName: db.table,
+    Item: { pk: `AUDIT#${month(event.timestamp)}`, sk: `${event.timestamp}#${event.id}`, type: 'audit', ...event },
+  });
   return event;
 }
 
@@ -133,28 +131,20 @@ export async function queryAudit(db: Db, q: AuditQuery): Promise<{ data: AuditEv
   const data: AuditEvent[] = [];
   let total = 0;
   for (const m of monthsBetween(from, to)) {
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await guarded(() =>
-        db.query({
-          TableName: db.table,
-          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-          FilterExpression: filters.length ? filters.join(' AND ') : undefined,
-          ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
-          ExpressionAttributeValues: { ...values, ':pk': `AUDIT#${m}` },
-          ScanIndexForward: false,
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of out.Items ?? []) {
-        if (total >= q.offset && data.length < q.limit) {
-          const { pk: _pk, sk: _sk, type: _type, ...event } = item;
-          data.push(event as AuditEvent);
-        }
-        total++;
+    for await (const item of db.items({
+      TableName: db.table,
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      FilterExpression: filters.length ? filters.join(' AND ') : undefined,
+      ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
+      ExpressionAttributeValues: { ...values, ':pk': `AUDIT#${m}` },
+      ScanIndexForward: false,
+    })) {
+      if (total >= q.offset && data.length < q.limit) {
+        const { pk: _pk, sk: _sk, type: _type, ...event } = item;
+        data.push(event as AuditEvent);
       }
-      start = out.LastEvaluatedKey;
-    } while (start);
+      total++;
+    }
   }
   return { data, total };
 }

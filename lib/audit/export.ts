@@ -1,4 +1,4 @@
-import { guarded, type Db } from '../store/dynamo.js';
+import type { Db } from '../store/dynamo.js';
 import { queryAudit, type AuditEvent, type AuditQuery } from './audit.js';
 
 /**
@@ -31,34 +31,30 @@ export function renderRows(events: AuditEvent[], format: ExportFormat, withHeade
   return (withHeader ? [CSV_COLUMNS.join(','), ...lines] : lines).map((l) => `${l}\r\n`).join('');
 }
 
-export async function exportPage(db: Db, taskId: string, q: ExportQuery, cursor: ExportCursor): Promise<{ cursor: ExportCursor; done: boolean; total: number }> {
+export async function exportPage(
+  db: Db,
+  taskId: string,
+  q: ExportQuery,
+  cursor: ExportCursor,
+): Promise<{ cursor: ExportCursor; done: boolean; total: number }> {
   const { data, total } = await queryAudit(db, { ...q, limit: EXPORT_PAGE_SIZE, offset: cursor.offset });
   const body = renderRows(data, q.format, cursor.chunk === 0);
-  await guarded(() =>
-    db.put({
-      TableName: db.table,
-      Item: { pk: `EXPORT#${taskId}`, sk: `CHUNK#${String(cursor.chunk).padStart(6, '0')}`, type: 'export-chunk', body },
-    }),
-  );
+  await db.put({
+    TableName: db.table,
+    Item: { pk: `EXPORT#${taskId}`, sk: `CHUNK#${String(cursor.chunk).padStart(6, '0')}`, type: 'export-chunk', body },
+  });
   const next = { offset: cursor.offset + data.length, chunk: cursor.chunk + 1, rows: cursor.rows + data.length };
   return { cursor: next, done: data.length < EXPORT_PAGE_SIZE || next.offset >= total, total };
 }
 
 async function chunkKeys(db: Db, taskId: string): Promise<{ pk: string; sk: string; body?: string }[]> {
   const out: { pk: string; sk: string; body?: string }[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const res = await guarded(() =>
-      db.query({
-        TableName: db.table,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :c)',
-        ExpressionAttributeValues: { ':pk': `EXPORT#${taskId}`, ':c': 'CHUNK#' },
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of res.Items ?? []) out.push({ pk: item.pk, sk: item.sk, body: item.body });
-    start = res.LastEvaluatedKey;
-  } while (start);
+  for await (const item of db.items({
+    TableName: db.table,
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :c)',
+    ExpressionAttributeValues: { ':pk': `EXPORT#${taskId}`, ':c': 'CHUNK#' },
+  }))
+    out.push({ pk: item.pk, sk: item.sk, body: item.body });
   return out;
 }
 
@@ -75,7 +71,7 @@ export async function deleteExport(db: Db, taskId: string): Promise<number> {
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(2000, 50 * 2 ** attempt)));
       if (attempt > 8) throw new Error(`Could not delete ${pending.length} export chunks of ${taskId}`);
-      const out = await guarded(() => db.batchWrite({ RequestItems: { [db.table]: pending as never } }));
+      const out = await db.batchWrite({ RequestItems: { [db.table]: pending as never } });
       pending = (out.UnprocessedItems?.[db.table] ?? []) as Record<string, unknown>[];
     }
   }

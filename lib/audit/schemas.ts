@@ -4,9 +4,9 @@ import * as z from '../http/zod.js';
 const dateTime = z.iso.datetime({ offset: true, message: 'expected an ISO 8601 date-time' });
 const fromNotAfterTo = () =>
   z.refine<{ from?: string; to?: string }>((q) => !q.from || !q.to || Date.parse(q.from) <= Date.parse(q.to), {
-  message: 'from must not be after to',
-  path: ['from'],
-});
+    message: 'from must not be after to',
+    path: ['from'],
+  });
 
 export const AuditLogQuery = z
   .extend(PageQuery, {

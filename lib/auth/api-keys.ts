@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { NotFoundError } from '../core/errors.js';
-import { guarded, type Db } from '../store/dynamo.js';
+import type { Db } from '../store/dynamo.js';
 
 /**
  * API keys for machine clients: `key` is a public id (`ak_…`), `secret` (`sk_…`, 256 random bits) is shown
@@ -33,7 +33,10 @@ export function publicView(k: StoredApiKey | ApiKey): ApiKey {
   return rest as ApiKey;
 }
 
-export async function createApiKey(db: Db, input: { name: string; owner: string; owner_uid: string; scopes?: string[]; expires_at?: string }) {
+export async function createApiKey(
+  db: Db,
+  input: { name: string; owner: string; owner_uid: string; scopes?: string[]; expires_at?: string },
+) {
   const id = `ak_${randomBytes(12).toString('hex')}`;
   const secret = `sk_${randomBytes(32).toString('base64url')}`;
   const record: StoredApiKey = {
@@ -46,72 +49,65 @@ export async function createApiKey(db: Db, input: { name: string; owner: string;
     created_at: new Date().toISOString(),
     secretHash: hashSecret(secret).toString('base64'),
   };
-  await guarded(() =>
-    db.put({
-      TableName: db.table,
-      Item: { ...key(id), type: 'api-key', ...record, gsi1pk: `OWNER#${input.owner}`, gsi1sk: `APIKEY#${record.created_at}#${id}` },
-      ConditionExpression: 'attribute_not_exists(pk)',
-    }),
-  );
+  await db.put({
+    TableName: db.table,
+    Item: { ...key(id), type: 'api-key', ...record, gsi1pk: `OWNER#${input.owner}`, gsi1sk: `APIKEY#${record.created_at}#${id}` },
+    ConditionExpression: 'attribute_not_exists(pk)',
+  });
   return { apiKey: publicView(record), secret };
 }
 
 export async function getApiKey(db: Db, id: string): Promise<ApiKey | undefined> {
-  const out = await guarded(() => db.get({ TableName: db.table, Key: key(id), ConsistentRead: true }));
+  const out = await db.get({ TableName: db.table, Key: key(id), ConsistentRead: true });
   return out.Item ? publicView(out.Item as StoredApiKey) : undefined;
 }
 
 /** Checks key + secret in constant time; answers the key only when usable (not revoked, not expired). */
 export async function verifyApiKey(db: Db, id: string, secret: string): Promise<ApiKey | undefined> {
   if (!API_KEY_ID.test(id)) return undefined;
-  const out = await guarded(() => db.get({ TableName: db.table, Key: key(id), ConsistentRead: true }));
+  const out = await db.get({ TableName: db.table, Key: key(id), ConsistentRead: true });
   const stored = out.Item as StoredApiKey | undefined;
   const presented = hashSecret(secret);
   const expected = stored ? Buffer.from(stored.secretHash, 'base64') : Buffer.alloc(32);
   const same = expected.length === presented.length && timingSafeEqual(expected, presented);
   if (!stored || !same || stored.revoked_at) return undefined;
   if (stored.expires_at && Date.parse(stored.expires_at) <= Date.now()) return undefined;
-  await guarded(() =>
-    db.update({ TableName: db.table, Key: key(id), UpdateExpression: 'SET last_used_at = :now', ExpressionAttributeValues: { ':now': new Date().toISOString() } }),
-  );
+  await db.update({
+    TableName: db.table,
+    Key: key(id),
+    UpdateExpression: 'SET last_used_at = :now',
+    ExpressionAttributeValues: { ':now': new Date().toISOString() },
+  });
   return publicView(stored);
 }
 
 export async function listApiKeys(db: Db, owner: string): Promise<ApiKey[]> {
   const items: ApiKey[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await guarded(() =>
-      db.query({
-        TableName: db.table,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :k)',
-        ExpressionAttributeValues: { ':pk': `OWNER#${owner}`, ':k': 'APIKEY#' },
-        ScanIndexForward: false,
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of out.Items ?? []) items.push(publicView(item as StoredApiKey));
-    start = out.LastEvaluatedKey;
-  } while (start);
+  for await (const item of db.items({
+    TableName: db.table,
+    IndexName: 'gsi1',
+    KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :k)',
+    ExpressionAttributeValues: { ':pk': `OWNER#${owner}`, ':k': 'APIKEY#' },
+    ScanIndexForward: false,
+  }))
+    items.push(publicView(item as StoredApiKey));
   return items;
 }
 
 export async function markRevoked(db: Db, id: string): Promise<ApiKey> {
   try {
-    const out = await guarded(() =>
-      db.update({
-        TableName: db.table,
-        Key: key(id),
-        UpdateExpression: 'SET revoked_at = if_not_exists(revoked_at, :now)',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':now': new Date().toISOString() },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
+    const out = await db.update({
+      TableName: db.table,
+      Key: key(id),
+      UpdateExpression: 'SET revoked_at = if_not_exists(revoked_at, :now)',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':now': new Date().toISOString() },
+      ReturnValues: 'ALL_NEW',
+    });
     return publicView(out.Attributes as StoredApiKey);
   } catch (e) {
-    if ((e as Error).name === 'ConditionalCheckFailedException') throw new NotFoundError('API_KEY_NOT_FOUND', `API key ${id} not found`, { id });
+    if ((e as Error).name === 'ConditionalCheckFailedException')
+      throw new NotFoundError('API_KEY_NOT_FOUND', `API key ${id} not found`, { id });
     throw e;
   }
 }

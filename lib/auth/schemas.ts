@@ -36,7 +36,9 @@ export const AuthenticateResponse = z.object({
 export const PERMISSION_STRING = /^([a-z][a-z0-9-]*|\*):[crwdms]+$/;
 export const CreateApiKeyBody = z.object({
   name: z.text(1, 100),
-  scopes: z.optional(z.array(z.string().check(z.regex(PERMISSION_STRING, 'expected objectType:letters, e.g. instance:r'))).check(z.maxLength(50))),
+  scopes: z.optional(
+    z.array(z.string().check(z.regex(PERMISSION_STRING, 'expected objectType:letters, e.g. instance:r'))).check(z.maxLength(50)),
+  ),
   expires_at: z.optional(z.iso.datetime({ offset: true }).check(z.refine((s) => Date.parse(s) > Date.now(), 'must be in the future'))),
 });
 export const ApiKeyView = z.object({

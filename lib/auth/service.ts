@@ -30,15 +30,21 @@ export interface RequestInfo {
   requestId: string;
 }
 
-const securityEvent = (deps: AuthDeps, e: Omit<NewAuditEvent, 'category'>) =>
-  writeAudit(deps.db, { category: 'authentication', ...e });
+const securityEvent = (deps: AuthDeps, e: Omit<NewAuditEvent, 'category'>) => writeAudit(deps.db, { category: 'authentication', ...e });
 
 export async function login(deps: AuthDeps, username: string, password: string, req: RequestInfo) {
   const subjects = [`user#${username.toLowerCase()}`, `ip#${req.sourceIp}`];
   try {
     await assertNotThrottled(deps.db, subjects, deps.throttle);
   } catch (e) {
-    await securityEvent(deps, { action: 'login', actor: username, result: 'denied', source_ip: req.sourceIp, request_id: req.requestId, details: { reason: 'throttled' } });
+    await securityEvent(deps, {
+      action: 'login',
+      actor: username,
+      result: 'denied',
+      source_ip: req.sourceIp,
+      request_id: req.requestId,
+      details: { reason: 'throttled' },
+    });
     throw e;
   }
   let user: Awaited<ReturnType<Directory['authenticate']>>;
@@ -47,7 +53,14 @@ export async function login(deps: AuthDeps, username: string, password: string, 
   } catch (e) {
     if (e instanceof InvalidCredentialsError) {
       await recordFailure(deps.db, subjects, deps.throttle);
-      await securityEvent(deps, { action: 'login', actor: username, result: 'failure', source_ip: req.sourceIp, request_id: req.requestId, details: { reason: 'invalid_credentials' } });
+      await securityEvent(deps, {
+        action: 'login',
+        actor: username,
+        result: 'failure',
+        source_ip: req.sourceIp,
+        request_id: req.requestId,
+        details: { reason: 'invalid_credentials' },
+      });
     }
     throw e;
   }
@@ -69,7 +82,15 @@ export async function login(deps: AuthDeps, username: string, password: string, 
     createdAt: new Date().toISOString(),
     expiresAt: refresh.exp,
   });
-  await securityEvent(deps, { action: 'login', actor: user.dn, target: user.dn, result: 'success', source_ip: req.sourceIp, request_id: req.requestId, details: { session: sid } });
+  await securityEvent(deps, {
+    action: 'login',
+    actor: user.dn,
+    target: user.dn,
+    result: 'success',
+    source_ip: req.sourceIp,
+    request_id: req.requestId,
+    details: { session: sid },
+  });
   return {
     access_token: access.token,
     refresh_token: refresh.token,
@@ -87,23 +108,60 @@ export async function refresh(deps: AuthDeps, refreshToken: string, req: Request
   const claims = await verifyToken(deps.ring, deps.tokens, refreshToken, 'refresh');
   const session = await getSession(deps.db, claims.sid);
   if (!session || session.status !== 'active') {
-    await securityEvent(deps, { action: 'refresh', actor: claims.sub, result: 'denied', source_ip: req.sourceIp, request_id: req.requestId, details: { reason: 'session_revoked' } });
+    await securityEvent(deps, {
+      action: 'refresh',
+      actor: claims.sub,
+      result: 'denied',
+      source_ip: req.sourceIp,
+      request_id: req.requestId,
+      details: { reason: 'session_revoked' },
+    });
     throw new UnauthorizedError('TOKEN_REVOKED', 'The session was revoked');
   }
-  const next = await signToken(deps.ring, deps.tokens, { sub: session.dn, sid: session.sid, typ: 'refresh', kind: 'user', uid: session.uid });
+  const next = await signToken(deps.ring, deps.tokens, {
+    sub: session.dn,
+    sid: session.sid,
+    typ: 'refresh',
+    kind: 'user',
+    uid: session.uid,
+  });
   const groups = await deps.directory.groupsOf(session.dn, session.uid).catch(() => session.groups);
   if (!(await rotateRefresh(deps.db, session.sid, claims.jti, next.jti, groups))) {
     await revokeSession(deps.db, session.sid, 'refresh_token_reuse');
-    await securityEvent(deps, { action: 'refresh_token_reuse', actor: session.dn, target: session.dn, result: 'denied', source_ip: req.sourceIp, request_id: req.requestId, details: { session: session.sid } });
+    await securityEvent(deps, {
+      action: 'refresh_token_reuse',
+      actor: session.dn,
+      target: session.dn,
+      result: 'denied',
+      source_ip: req.sourceIp,
+      request_id: req.requestId,
+      details: { session: session.sid },
+    });
     throw new UnauthorizedError('REFRESH_TOKEN_REUSED', 'This refresh token was already used; the session has been revoked');
   }
-  const access = await signToken(deps.ring, deps.tokens, { sub: session.dn, sid: session.sid, typ: 'access', kind: 'user', uid: session.uid });
-  await securityEvent(deps, { action: 'refresh', actor: session.dn, result: 'success', source_ip: req.sourceIp, request_id: req.requestId, details: { session: session.sid } });
+  const access = await signToken(deps.ring, deps.tokens, {
+    sub: session.dn,
+    sid: session.sid,
+    typ: 'access',
+    kind: 'user',
+    uid: session.uid,
+  });
+  await securityEvent(deps, {
+    action: 'refresh',
+    actor: session.dn,
+    result: 'success',
+    source_ip: req.sourceIp,
+    request_id: req.requestId,
+    details: { session: session.sid },
+  });
   return { access_token: access.token, refresh_token: next.token, token_type: 'bearer' as const, expires_in: deps.tokens.accessTtl };
 }
 
 /** Verifies an access token and that its session (or API key) still stands: logout takes effect at once. */
-export async function authenticateToken(deps: Pick<AuthDeps, 'db' | 'ring' | 'tokens'>, token: string): Promise<{ actor: Actor; session: Session }> {
+export async function authenticateToken(
+  deps: Pick<AuthDeps, 'db' | 'ring' | 'tokens'>,
+  token: string,
+): Promise<{ actor: Actor; session: Session }> {
   const claims = await verifyToken(deps.ring, deps.tokens, token, 'access');
   const session = await getSession(deps.db, claims.sid);
   if (!session || session.status !== 'active') throw new UnauthorizedError('TOKEN_REVOKED', 'The token was revoked');
@@ -126,7 +184,15 @@ export async function authenticateToken(deps: Pick<AuthDeps, 'db' | 'ring' | 'to
 
 export async function logout(deps: AuthDeps, actor: Actor, req: RequestInfo): Promise<void> {
   await revokeSession(deps.db, actor.sid, 'logout');
-  await securityEvent(deps, { action: 'logout', actor: actor.dn, target: actor.dn, result: 'success', source_ip: req.sourceIp, request_id: req.requestId, details: { session: actor.sid } });
+  await securityEvent(deps, {
+    action: 'logout',
+    actor: actor.dn,
+    target: actor.dn,
+    result: 'success',
+    source_ip: req.sourceIp,
+    request_id: req.requestId,
+    details: { session: actor.sid },
+  });
 }
 
 /** Machine clients: key + secret → an access token acting as the key's owner, limited to its scopes. */
@@ -136,12 +202,26 @@ export async function authenticateApiKey(deps: AuthDeps, keyId: string, secret: 
   const key = await verifyApiKey(deps.db, keyId, secret);
   if (!key) {
     await recordFailure(deps.db, subjects, deps.throttle);
-    await securityEvent(deps, { action: 'authenticate', actor: keyId, result: 'failure', source_ip: req.sourceIp, request_id: req.requestId, details: { reason: 'invalid_api_key' } });
+    await securityEvent(deps, {
+      action: 'authenticate',
+      actor: keyId,
+      result: 'failure',
+      source_ip: req.sourceIp,
+      request_id: req.requestId,
+      details: { reason: 'invalid_api_key' },
+    });
     throw new UnauthorizedError('INVALID_CREDENTIALS', 'Invalid key or secret');
   }
   const groups = await deps.directory.groupsOf(key.owner, key.owner_uid);
   const sid = randomUUID();
-  const access = await signToken(deps.ring, deps.tokens, { sub: key.owner, sid, typ: 'access', kind: 'api-key', uid: key.owner_uid, scopes: key.scopes });
+  const access = await signToken(deps.ring, deps.tokens, {
+    sub: key.owner,
+    sid,
+    typ: 'access',
+    kind: 'api-key',
+    uid: key.owner_uid,
+    scopes: key.scopes,
+  });
   await putSession(deps.db, {
     sid,
     kind: 'api-key',
@@ -154,6 +234,14 @@ export async function authenticateApiKey(deps: AuthDeps, keyId: string, secret: 
     createdAt: new Date().toISOString(),
     expiresAt: access.exp,
   });
-  await securityEvent(deps, { action: 'authenticate', actor: key.owner, target: key.id, result: 'success', source_ip: req.sourceIp, request_id: req.requestId, details: { api_key: key.id } });
+  await securityEvent(deps, {
+    action: 'authenticate',
+    actor: key.owner,
+    target: key.id,
+    result: 'success',
+    source_ip: req.sourceIp,
+    request_id: req.requestId,
+    details: { api_key: key.id },
+  });
   return { access_token: access.token, token_type: 'bearer' as const, expires_in: deps.tokens.accessTtl, scopes: key.scopes ?? [] };
 }

@@ -1,4 +1,4 @@
-import { guarded, type Db } from '../store/dynamo.js';
+import type { Db } from '../store/dynamo.js';
 
 /**
  * A session is one login family: its refresh tokens rotate (single use) and all tokens issued from it
@@ -25,38 +25,34 @@ export interface Session {
 const key = (sid: string) => ({ pk: `SESSION#${sid}`, sk: 'SESSION' });
 
 export async function putSession(db: Db, s: Session): Promise<void> {
-  await guarded(() =>
-    db.put({
-      TableName: db.table,
-      Item: {
-        ...key(s.sid),
-        type: 'session',
-        ...s,
-        ...(s.apiKeyId ? { gsi1pk: `APIKEYSESSIONS#${s.apiKeyId}`, gsi1sk: s.createdAt } : {}),
-      },
-      ConditionExpression: 'attribute_not_exists(pk)',
-    }),
-  );
+  await db.put({
+    TableName: db.table,
+    Item: {
+      ...key(s.sid),
+      type: 'session',
+      ...s,
+      ...(s.apiKeyId ? { gsi1pk: `APIKEYSESSIONS#${s.apiKeyId}`, gsi1sk: s.createdAt } : {}),
+    },
+    ConditionExpression: 'attribute_not_exists(pk)',
+  });
 }
 
 export async function getSession(db: Db, sid: string): Promise<Session | undefined> {
-  const out = await guarded(() => db.get({ TableName: db.table, Key: key(sid), ConsistentRead: true }));
+  const out = await db.get({ TableName: db.table, Key: key(sid), ConsistentRead: true });
   return out.Item as Session | undefined;
 }
 
 /** Rotates the refresh token: succeeds only if `presented` is the family's current one (single use). */
 export async function rotateRefresh(db: Db, sid: string, presented: string, next: string, groups: string[]): Promise<boolean> {
   try {
-    await guarded(() =>
-      db.update({
-        TableName: db.table,
-        Key: key(sid),
-        UpdateExpression: 'SET refreshJti = :next, #groups = :groups',
-        ConditionExpression: 'refreshJti = :presented AND #status = :active',
-        ExpressionAttributeNames: { '#status': 'status', '#groups': 'groups' },
-        ExpressionAttributeValues: { ':next': next, ':presented': presented, ':active': 'active', ':groups': groups },
-      }),
-    );
+    await db.update({
+      TableName: db.table,
+      Key: key(sid),
+      UpdateExpression: 'SET refreshJti = :next, #groups = :groups',
+      ConditionExpression: 'refreshJti = :presented AND #status = :active',
+      ExpressionAttributeNames: { '#status': 'status', '#groups': 'groups' },
+      ExpressionAttributeValues: { ':next': next, ':presented': presented, ':active': 'active', ':groups': groups },
+    });
     return true;
   } catch (e) {
     if ((e as Error).name === 'ConditionalCheckFailedException') return false;
@@ -66,16 +62,14 @@ export async function rotateRefresh(db: Db, sid: string, presented: string, next
 
 export async function revokeSession(db: Db, sid: string, reason: string): Promise<void> {
   try {
-    await guarded(() =>
-      db.update({
-        TableName: db.table,
-        Key: key(sid),
-        UpdateExpression: 'SET #status = :revoked, revokedAt = :now, revokedReason = :reason',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':revoked': 'revoked', ':now': new Date().toISOString(), ':reason': reason },
-      }),
-    );
+    await db.update({
+      TableName: db.table,
+      Key: key(sid),
+      UpdateExpression: 'SET #status = :revoked, revokedAt = :now, revokedReason = :reason',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':revoked': 'revoked', ':now': new Date().toISOString(), ':reason': reason },
+    });
   } catch (e) {
     if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
   }
@@ -83,19 +77,12 @@ export async function revokeSession(db: Db, sid: string, reason: string): Promis
 
 export async function sessionsOfApiKey(db: Db, apiKeyId: string): Promise<string[]> {
   const sids: string[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await guarded(() =>
-      db.query({
-        TableName: db.table,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': `APIKEYSESSIONS#${apiKeyId}` },
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of out.Items ?? []) sids.push(String(item.sid));
-    start = out.LastEvaluatedKey;
-  } while (start);
+  for await (const item of db.items({
+    TableName: db.table,
+    IndexName: 'gsi1',
+    KeyConditionExpression: 'gsi1pk = :pk',
+    ExpressionAttributeValues: { ':pk': `APIKEYSESSIONS#${apiKeyId}` },
+  }))
+    sids.push(String(item.sid));
   return sids;
 }

@@ -1,5 +1,5 @@
 import { RateLimitedError } from '../core/errors.js';
-import { guarded, type Db } from '../store/dynamo.js';
+import type { Db } from '../store/dynamo.js';
 
 /**
  * Login throttling: after `max` failures within `windowSeconds` for one user (or API key), or `ipMax`
@@ -19,7 +19,7 @@ const key = (subject: string) => ({ pk: `THROTTLE#${subject}`, sk: 'THROTTLE' })
 
 export async function assertNotThrottled(db: Db, subjects: string[], s: ThrottleSettings, now = Date.now()): Promise<void> {
   for (const subject of subjects) {
-    const out = await guarded(() => db.get({ TableName: db.table, Key: key(subject), ConsistentRead: true }));
+    const out = await db.get({ TableName: db.table, Key: key(subject), ConsistentRead: true });
     const item = out.Item as { count: number; windowStart: number } | undefined;
     if (!item) continue;
     const windowEnd = item.windowStart + s.windowSeconds * 1000;
@@ -31,32 +31,28 @@ export async function recordFailure(db: Db, subjects: string[], s: ThrottleSetti
   for (const subject of subjects) {
     try {
       // Same window: count up.
-      await guarded(() =>
-        db.update({
-          TableName: db.table,
-          Key: key(subject),
-          UpdateExpression: 'ADD #count :one',
-          ConditionExpression: 'windowStart > :windowFloor',
-          ExpressionAttributeNames: { '#count': 'count' },
-          ExpressionAttributeValues: { ':one': 1, ':windowFloor': now - s.windowSeconds * 1000 },
-        }),
-      );
+      await db.update({
+        TableName: db.table,
+        Key: key(subject),
+        UpdateExpression: 'ADD #count :one',
+        ConditionExpression: 'windowStart > :windowFloor',
+        ExpressionAttributeNames: { '#count': 'count' },
+        ExpressionAttributeValues: { ':one': 1, ':windowFloor': now - s.windowSeconds * 1000 },
+      });
     } catch (e) {
       if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
       // No window yet, or it expired: start a new one.
-      await guarded(() =>
-        db.update({
-          TableName: db.table,
-          Key: key(subject),
-          UpdateExpression: 'SET #count = :one, windowStart = :now',
-          ExpressionAttributeNames: { '#count': 'count' },
-          ExpressionAttributeValues: { ':one': 1, ':now': now },
-        }),
-      );
+      await db.update({
+        TableName: db.table,
+        Key: key(subject),
+        UpdateExpression: 'SET #count = :one, windowStart = :now',
+        ExpressionAttributeNames: { '#count': 'count' },
+        ExpressionAttributeValues: { ':one': 1, ':now': now },
+      });
     }
   }
 }
 
 export async function clearFailures(db: Db, subject: string): Promise<void> {
-  await guarded(() => db.delete({ TableName: db.table, Key: key(subject) }));
+  await db.delete({ TableName: db.table, Key: key(subject) });
 }

@@ -5,7 +5,11 @@ import * as z from '../http/zod.js';
  * unset, the embedded offline stack's defaults apply (see README "Configuration").
  */
 /** An optional URL where an empty value means unset (serverless.yml writes '' when the variable is absent). */
-const optionalUrl = () => z.pipe(z.transform((v: unknown) => (v === '' ? undefined : v)), z.optional(z.url()));
+const optionalUrl = () =>
+  z.pipe(
+    z.transform((v: unknown) => (v === '' ? undefined : v)),
+    z.optional(z.url()),
+  );
 
 const Env = z.object({
   STAGE: z._default(z.string(), 'local'),

@@ -58,9 +58,7 @@ export function filterParam(allowed?: readonly string[]) {
 export function matches(record: Record<string, unknown>, clauses: FilterClause[]): boolean {
   return clauses.every(({ attr, op, value }) => {
     const raw = record[attr];
-    const values = (Array.isArray(raw) ? raw : raw === undefined || raw === null ? [] : [raw]).map((x) =>
-      String(x).toLowerCase(),
-    );
+    const values = (Array.isArray(raw) ? raw : raw === undefined || raw === null ? [] : [raw]).map((x) => String(x).toLowerCase());
     const v = value.toLowerCase();
     switch (op) {
       case 'present':

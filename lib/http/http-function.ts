@@ -110,10 +110,11 @@ export function httpFunction(
   const compiled: CompiledRoute[] = routes.map((r) => ({ route: r, path: compilePath(r.spec.path) }));
   for (const r of routes) if (r.spec.permission) permissionRequest(r.spec.permission);
   let servicesPromise: Promise<HttpServices> | undefined;
-  const getServices = () => (servicesPromise ??= Promise.resolve(services()).catch((e) => {
-    servicesPromise = undefined;
-    throw e;
-  }));
+  const getServices = () =>
+    (servicesPromise ??= Promise.resolve(services()).catch((e) => {
+      servicesPromise = undefined;
+      throw e;
+    }));
 
   async function dispatch(event: HttpEvent, context: Context, internal: HttpInternal): Promise<HttpResponse> {
     const method = (event.requestContext?.http?.method ?? 'GET').toUpperCase();
@@ -164,7 +165,8 @@ export function httpFunction(
 
     const internalBody = (internal as Record<string, unknown>).body;
     // Routes without a body schema accept nothing but an empty object (what many clients send on logout).
-    const emptyObject = internalBody !== null && typeof internalBody === 'object' && !Array.isArray(internalBody) && Object.keys(internalBody).length === 0;
+    const emptyObject =
+      internalBody !== null && typeof internalBody === 'object' && !Array.isArray(internalBody) && Object.keys(internalBody).length === 0;
     if (internalBody !== undefined && !spec.body && !emptyObject) {
       throw new BadRequestError('UNEXPECTED_BODY', 'This endpoint takes no request body');
     }

@@ -19,7 +19,9 @@ function parametersOf(s: z.Schema | undefined, where: 'path' | 'query'): Json[] 
     name,
     in: where,
     required: where === 'path' || required.has(name),
-    ...(name === 'filter' ? { style: 'form', explode: true, description: 'attr:op:value (eq, contains, starts, ends, present); repeatable, AND-ed' } : {}),
+    ...(name === 'filter'
+      ? { style: 'form', explode: true, description: 'attr:op:value (eq, contains, starts, ends, present); repeatable, AND-ed' }
+      : {}),
     schema,
   }));
 }
@@ -38,16 +40,29 @@ export function buildOpenApi(routes: Pick<Route<any, any, any>, 'spec'>[], info:
         ...(doc.schema ? { content: { 'application/json': { schema: schemaOf(doc.schema, 'output') } } } : {}),
       };
     }
-    if (spec.body) responses['400'] ??= { description: 'VALIDATION_ERROR or MALFORMED_JSON', content: { 'application/json': { schema: schemaOf(ErrorBody, 'output') } } };
-    if (spec.auth !== 'public') responses['401'] ??= { description: 'Missing, invalid or revoked token', content: { 'application/json': { schema: schemaOf(ErrorBody, 'output') } } };
+    if (spec.body)
+      responses['400'] ??= {
+        description: 'VALIDATION_ERROR or MALFORMED_JSON',
+        content: { 'application/json': { schema: schemaOf(ErrorBody, 'output') } },
+      };
+    if (spec.auth !== 'public')
+      responses['401'] ??= {
+        description: 'Missing, invalid or revoked token',
+        content: { 'application/json': { schema: schemaOf(ErrorBody, 'output') } },
+      };
     const op: Json = {
-      operationId: `${spec.method.toLowerCase()}${spec.path.replace(/^\/api\/v1/, '').replace(/[{}]/g, '').replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
+      operationId: `${spec.method.toLowerCase()}${spec.path
+        .replace(/^\/api\/v1/, '')
+        .replace(/[{}]/g, '')
+        .replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
       summary: spec.summary,
       tags: spec.tags,
       parameters: [
         ...parametersOf(spec.params, 'path'),
         ...parametersOf(spec.query, 'query'),
-        ...(spec.idempotent ? [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,128}$' } }] : []),
+        ...(spec.idempotent
+          ? [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,128}$' } }]
+          : []),
       ],
       ...(spec.body ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(spec.body, 'input') } } } } : {}),
       responses,

@@ -42,6 +42,8 @@ export interface Db {
   query(input: QueryCommandInput): Promise<QueryCommandOutput>;
   batchWrite(input: BatchWriteCommandInput): Promise<BatchWriteCommandOutput>;
   describeTable(): Promise<DescribeTableCommandOutput>;
+  /** Every item of a query, following `LastEvaluatedKey` page by page. */
+  items(input: QueryCommandInput): AsyncIterable<Record<string, any>>;
 }
 
 export function createDb(opts: { table: string; endpoint?: string; region: string }): Db {
@@ -49,9 +51,7 @@ export function createDb(opts: { table: string; endpoint?: string; region: strin
     const { ddb } = await loadSdk();
     return new ddb.DynamoDBClient({
       region: opts.region,
-      ...(opts.endpoint
-        ? { endpoint: opts.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
-        : {}),
+      ...(opts.endpoint ? { endpoint: opts.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
       maxAttempts: 3,
     });
   });
@@ -59,9 +59,10 @@ export function createDb(opts: { table: string; endpoint?: string; region: strin
     const { lib } = await loadSdk();
     return lib.DynamoDBDocumentClient.from(await raw.get(), { marshallOptions: { removeUndefinedValues: true } });
   });
-  /** Runs `fn` with the document client and the lib-dynamodb command classes. */
+  /** Runs `fn` with the document client and the lib-dynamodb command classes; network failures → 503. */
   const withDoc = async <O>(fn: (client: DynamoDBDocumentClient, cmd: Awaited<ReturnType<typeof loadSdk>>['lib']) => Promise<O>) =>
-    fn(await doc.get(), (await loadSdk()).lib);
+    guarded(async () => fn(await doc.get(), (await loadSdk()).lib));
+  const query = (input: QueryCommandInput) => withDoc((c, cmd) => c.send(new cmd.QueryCommand(input)));
   return {
     table: opts.table,
     doc,
@@ -70,12 +71,21 @@ export function createDb(opts: { table: string; endpoint?: string; region: strin
     put: (input) => withDoc((c, cmd) => c.send(new cmd.PutCommand(input))),
     update: (input) => withDoc((c, cmd) => c.send(new cmd.UpdateCommand(input))),
     delete: (input) => withDoc((c, cmd) => c.send(new cmd.DeleteCommand(input))),
-    query: (input) => withDoc((c, cmd) => c.send(new cmd.QueryCommand(input))),
-    batchWrite: (input) => withDoc((c, cmd) => c.send(new cmd.BatchWriteCommand(input))),
-    describeTable: async () => {
-      const [client, { ddb }] = await Promise.all([raw.get(), loadSdk()]);
-      return client.send(new ddb.DescribeTableCommand({ TableName: opts.table }));
+    query,
+    async *items(input) {
+      let start: Record<string, unknown> | undefined;
+      do {
+        const out = await query({ ...input, ExclusiveStartKey: start });
+        yield* out.Items ?? [];
+        start = out.LastEvaluatedKey;
+      } while (start);
     },
+    batchWrite: (input) => withDoc((c, cmd) => c.send(new cmd.BatchWriteCommand(input))),
+    describeTable: () =>
+      guarded(async () => {
+        const [client, { ddb }] = await Promise.all([raw.get(), loadSdk()]);
+        return client.send(new ddb.DescribeTableCommand({ TableName: opts.table }));
+      }),
   };
 }
 
@@ -88,7 +98,12 @@ export async function guarded<T>(fn: () => Promise<T>): Promise<T> {
   } catch (e) {
     const err = e as { code?: string; name?: string; $metadata?: { httpStatusCode?: number } };
     const status = err.$metadata?.httpStatusCode;
-    if (NETWORK_ERRORS.has(err.code ?? '') || NETWORK_ERRORS.has(err.name ?? '') || (status !== undefined && status >= 500) || err.name === 'AggregateError') {
+    if (
+      NETWORK_ERRORS.has(err.code ?? '') ||
+      NETWORK_ERRORS.has(err.name ?? '') ||
+      (status !== undefined && status >= 500) ||
+      err.name === 'AggregateError'
+    ) {
       throw new DependencyUnavailableError('database', e);
     }
     throw e;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { ConflictError, UnprocessableError } from '../core/errors.js';
 import type { HttpResult } from '../http/types.js';
 import type { IdempotencyPort } from '../http/http-function.js';
-import { guarded, type Db } from './dynamo.js';
+import type { Db } from './dynamo.js';
 
 /**
  * `Idempotency-Key` records: claimed with a conditional put before the handler runs, completed with the
@@ -21,19 +21,17 @@ export function idempotencyStore(db: Db, ttlSeconds = 24 * 3600): IdempotencyPor
       const now = Math.floor(Date.now() / 1000);
       const fp = hash(fingerprint);
       try {
-        await guarded(() =>
-          db.put({
-            TableName: db.table,
-            Item: { ...key(scope, k), type: 'idempotency', status: 'in_progress', fingerprint: fp, expiresAt: now + ttlSeconds },
-            ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
-            ExpressionAttributeValues: { ':now': now },
-          }),
-        );
+        await db.put({
+          TableName: db.table,
+          Item: { ...key(scope, k), type: 'idempotency', status: 'in_progress', fingerprint: fp, expiresAt: now + ttlSeconds },
+          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
+          ExpressionAttributeValues: { ':now': now },
+        });
         return {};
       } catch (e) {
         if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
       }
-      const out = await guarded(() => db.get({ TableName: db.table, Key: key(scope, k), ConsistentRead: true }));
+      const out = await db.get({ TableName: db.table, Key: key(scope, k), ConsistentRead: true });
       const item = out.Item as { status: string; fingerprint: string; response?: HttpResult } | undefined;
       if (!item) return this.begin(scope, k, fingerprint);
       if (item.fingerprint !== fp) {
@@ -49,18 +47,16 @@ export function idempotencyStore(db: Db, ttlSeconds = 24 * 3600): IdempotencyPor
       return { replay: item.response };
     },
     async complete(scope, k, result) {
-      await guarded(() =>
-        db.update({
-          TableName: db.table,
-          Key: key(scope, k),
-          UpdateExpression: 'SET #status = :completed, #response = :response',
-          ExpressionAttributeNames: { '#status': 'status', '#response': 'response' },
-          ExpressionAttributeValues: { ':completed': 'completed', ':response': JSON.parse(JSON.stringify(result)) },
-        }),
-      );
+      await db.update({
+        TableName: db.table,
+        Key: key(scope, k),
+        UpdateExpression: 'SET #status = :completed, #response = :response',
+        ExpressionAttributeNames: { '#status': 'status', '#response': 'response' },
+        ExpressionAttributeValues: { ':completed': 'completed', ':response': JSON.parse(JSON.stringify(result)) },
+      });
     },
     async release(scope, k) {
-      await guarded(() => db.delete({ TableName: db.table, Key: key(scope, k) }));
+      await db.delete({ TableName: db.table, Key: key(scope, k) });
     },
   };
 }

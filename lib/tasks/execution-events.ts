@@ -33,7 +33,8 @@ export async function onExecutionStatusChange(db: Db, ev: ExecutionStatusChange,
     return;
   }
   if (status === 'SUCCEEDED') {
-    if (!TERMINAL.includes(task.status)) await updateTask(db, taskId, { status: 'succeeded', progress: 100, ended_at: new Date().toISOString() });
+    if (!TERMINAL.includes(task.status))
+      await updateTask(db, taskId, { status: 'succeeded', progress: 100, ended_at: new Date().toISOString() });
     return;
   }
   const compensate = compensators[task.type];
@@ -47,7 +48,10 @@ export async function onExecutionStatusChange(db: Db, ev: ExecutionStatusChange,
     await updateTask(db, taskId, {
       status: status === 'ABORTED' && task.cancel_requested ? 'cancelled' : 'failed',
       ended_at: new Date().toISOString(),
-      error: { code: status === 'TIMED_OUT' ? 'WORKFLOW_TIMED_OUT' : (ev.detail.error ?? 'WORKFLOW_FAILED'), message: String(reason).slice(0, 500) },
+      error: {
+        code: status === 'TIMED_OUT' ? 'WORKFLOW_TIMED_OUT' : (ev.detail.error ?? 'WORKFLOW_FAILED'),
+        message: String(reason).slice(0, 500),
+      },
     });
     await appendTaskLog(db, taskId, { level: 'error', message: String(reason).slice(0, 500) });
   }

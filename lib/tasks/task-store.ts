@@ -1,5 +1,5 @@
 import { ConflictError, NotFoundError } from '../core/errors.js';
-import { guarded, type Db } from '../store/dynamo.js';
+import type { Db } from '../store/dynamo.js';
 
 export const TASK_STATUSES = ['pending', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
@@ -45,17 +45,15 @@ const strip = (item: Record<string, unknown>): Task => {
 };
 
 export async function createTask(db: Db, t: Task): Promise<void> {
-  await guarded(() =>
-    db.put({
-      TableName: db.table,
-      Item: { ...key(t.id), ...t, gsi1pk: `OWNER#${t.owner}`, gsi1sk: `TASK#${t.created_at}#${t.id}` },
-      ConditionExpression: 'attribute_not_exists(pk)',
-    }),
-  );
+  await db.put({
+    TableName: db.table,
+    Item: { ...key(t.id), ...t, gsi1pk: `OWNER#${t.owner}`, gsi1sk: `TASK#${t.created_at}#${t.id}` },
+    ConditionExpression: 'attribute_not_exists(pk)',
+  });
 }
 
 export async function getTask(db: Db, id: string): Promise<Task> {
-  const out = await guarded(() => db.get({ TableName: db.table, Key: key(id), ConsistentRead: true }));
+  const out = await db.get({ TableName: db.table, Key: key(id), ConsistentRead: true });
   if (!out.Item) throw new NotFoundError('TASK_NOT_FOUND', `Task ${id} not found`, { id });
   return strip(out.Item);
 }
@@ -74,16 +72,14 @@ export async function updateTask(db: Db, id: string, patch: Partial<Omit<Task, '
     return `#f${i} = :v${i}`;
   });
   try {
-    await guarded(() =>
-      db.update({
-        TableName: db.table,
-        Key: key(id),
-        UpdateExpression: `SET ${sets.join(', ')}`,
-        ConditionExpression: 'attribute_exists(pk) AND NOT (#status IN (:succeeded, :failed, :cancelled))',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      }),
-    );
+    await db.update({
+      TableName: db.table,
+      Key: key(id),
+      UpdateExpression: `SET ${sets.join(', ')}`,
+      ConditionExpression: 'attribute_exists(pk) AND NOT (#status IN (:succeeded, :failed, :cancelled))',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    });
     return true;
   } catch (e) {
     if ((e as Error).name === 'ConditionalCheckFailedException') return false;
@@ -95,51 +91,34 @@ let seq = 0;
 export async function appendTaskLog(db: Db, id: string, line: Omit<TaskLogLine, 'timestamp'>): Promise<void> {
   const timestamp = new Date().toISOString();
   seq = (seq + 1) % 1_000_000;
-  await guarded(() =>
-    db.put({
-      TableName: db.table,
-      Item: { pk: `TASK#${id}`, sk: `LOG#${timestamp}#${process.pid}-${String(seq).padStart(6, '0')}`, type: 'task-log', timestamp, ...line },
-    }),
-  );
+  await db.put({
+    TableName: db.table,
+    Item: { pk: `TASK#${id}`, sk: `LOG#${timestamp}#${process.pid}-${String(seq).padStart(6, '0')}`, type: 'task-log', timestamp, ...line },
+  });
 }
 
 export async function readTaskLogs(db: Db, id: string, limit: number, offset: number): Promise<{ data: TaskLogLine[]; total: number }> {
   const all: TaskLogLine[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await guarded(() =>
-      db.query({
-        TableName: db.table,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :log)',
-        ExpressionAttributeValues: { ':pk': `TASK#${id}`, ':log': 'LOG#' },
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of out.Items ?? []) {
-      all.push({ timestamp: item.timestamp, level: item.level, message: item.message, ...(item.step ? { step: item.step } : {}) });
-    }
-    start = out.LastEvaluatedKey;
-  } while (start);
+  for await (const item of db.items({
+    TableName: db.table,
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :log)',
+    ExpressionAttributeValues: { ':pk': `TASK#${id}`, ':log': 'LOG#' },
+  })) {
+    all.push({ timestamp: item.timestamp, level: item.level, message: item.message, ...(item.step ? { step: item.step } : {}) });
+  }
   return { data: all.slice(offset, offset + limit), total: all.length };
 }
 
 export async function listTasksOf(db: Db, owner: string, limit: number, offset: number): Promise<{ data: Task[]; total: number }> {
   const all: Task[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await guarded(() =>
-      db.query({
-        TableName: db.table,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :t)',
-        ExpressionAttributeValues: { ':pk': `OWNER#${owner}`, ':t': 'TASK#' },
-        ScanIndexForward: false,
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of out.Items ?? []) all.push(strip(item));
-    start = out.LastEvaluatedKey;
-  } while (start);
+  for await (const item of db.items({
+    TableName: db.table,
+    IndexName: 'gsi1',
+    KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :t)',
+    ExpressionAttributeValues: { ':pk': `OWNER#${owner}`, ':t': 'TASK#' },
+    ScanIndexForward: false,
+  }))
+    all.push(strip(item));
   return { data: all.slice(offset, offset + limit), total: all.length };
 }
 

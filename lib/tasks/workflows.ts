@@ -37,7 +37,8 @@ export function createWorkflows(opts: { endpoint?: string; region: string; arnPr
     });
   });
   /** Runs `fn` with the client and the client-sfn command classes. */
-  const withSfn = async <O>(fn: (client: SFNClient, cmd: Awaited<ReturnType<typeof loadSfn>>) => Promise<O>) => fn(await sfn.get(), await loadSfn());
+  const withSfn = async <O>(fn: (client: SFNClient, cmd: Awaited<ReturnType<typeof loadSfn>>) => Promise<O>) =>
+    fn(await sfn.get(), await loadSfn());
   return {
     sfn,
     arnPrefix: opts.arnPrefix,
@@ -54,7 +55,15 @@ export function createWorkflows(opts: { endpoint?: string; region: string; arnPr
 export async function startTask(
   db: Db,
   wf: Workflows,
-  req: { type: string; stateMachine: string; owner: string; target?: string; input: Record<string, unknown>; context?: Record<string, unknown>; id?: string },
+  req: {
+    type: string;
+    stateMachine: string;
+    owner: string;
+    target?: string;
+    input: Record<string, unknown>;
+    context?: Record<string, unknown>;
+    id?: string;
+  },
 ): Promise<Task> {
   const now = new Date().toISOString();
   const task: Task = {

@@ -151,10 +151,13 @@ function envScale(): number {
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted || ms <= 0) return resolve();
-    const t = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, Math.min(ms, 2 ** 31 - 1));
+    const t = setTimeout(
+      () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      },
+      Math.min(ms, 2 ** 31 - 1),
+    );
     const onAbort = (): void => {
       clearTimeout(t);
       resolve();
@@ -203,11 +206,7 @@ export async function startSfnEmulator(opts: SfnEmulatorOptions): Promise<Runnin
   let loadErrors = new Map<string, string>();
 
   const machines = async (): Promise<Map<string, CompiledStateMachine>> => {
-    const { machines: ms, errors } = await loadStateMachines(
-      opts.stateMachinesDir,
-      { service, stage, waitScale },
-      compiledCache,
-    );
+    const { machines: ms, errors } = await loadStateMachines(opts.stateMachinesDir, { service, stage, waitScale }, compiledCache);
     for (const [name, sm] of ms) {
       if (runnable.has(sm)) continue;
       try {
@@ -325,51 +324,53 @@ export async function startSfnEmulator(opts: SfnEmulatorOptions): Promise<Runnin
       throw new TaskError(errorType, JSON.stringify({ errorType, errorMessage, trace }));
     };
 
-    const handlerFor = (stateName: string, route: TaskRoute) => async (input: unknown): Promise<never> => {
-      let result: unknown;
-      switch (route.kind) {
-        case 'lambda':
-          result = await callLambda(stateName, route.fnName, input);
-          (lambdaOutputs.get(stateName) ?? lambdaOutputs.set(stateName, []).get(stateName)!).push(result);
-          break;
-        case 'lambdaInvoke': {
-          const params = (input ?? {}) as { FunctionName?: unknown; Payload?: unknown };
-          const fn = resolveFunctionName(params.FunctionName, { service, stage });
-          if (!fn) throw new TaskError('States.Runtime', 'lambda:invoke without a FunctionName');
-          const payload = await callLambda(stateName, fn, params.Payload ?? {});
-          result = {
-            ExecutedVersion: '$LATEST',
-            Payload: payload,
-            SdkHttpMetadata: { HttpStatusCode: 200 },
-            SdkResponseMetadata: { RequestId: randomUUID() },
-            StatusCode: 200,
-          };
-          (lambdaOutputs.get(stateName) ?? lambdaOutputs.set(stateName, []).get(stateName)!).push(result);
-          break;
-        }
-        case 'wait': {
-          let ms = 0;
-          if (route.secondsPath) {
-            const s = readReferencePath(input, route.secondsPath);
-            if (typeof s !== 'number' || !Number.isInteger(s) || s < 0) {
-              throw new TaskError('States.Runtime', `SecondsPath '${route.secondsPath}' is not a non-negative integer`);
-            }
-            ms = s * 1000;
-          } else if (route.timestampPath) {
-            const t = readReferencePath(input, route.timestampPath);
-            const at = typeof t === 'string' ? Date.parse(t) : NaN;
-            if (Number.isNaN(at)) throw new TaskError('States.Runtime', `TimestampPath '${route.timestampPath}' is not a timestamp`);
-            ms = at - Date.now();
+    const handlerFor =
+      (stateName: string, route: TaskRoute) =>
+      async (input: unknown): Promise<never> => {
+        let result: unknown;
+        switch (route.kind) {
+          case 'lambda':
+            result = await callLambda(stateName, route.fnName, input);
+            (lambdaOutputs.get(stateName) ?? lambdaOutputs.set(stateName, []).get(stateName)!).push(result);
+            break;
+          case 'lambdaInvoke': {
+            const params = (input ?? {}) as { FunctionName?: unknown; Payload?: unknown };
+            const fn = resolveFunctionName(params.FunctionName, { service, stage });
+            if (!fn) throw new TaskError('States.Runtime', 'lambda:invoke without a FunctionName');
+            const payload = await callLambda(stateName, fn, params.Payload ?? {});
+            result = {
+              ExecutedVersion: '$LATEST',
+              Payload: payload,
+              SdkHttpMetadata: { HttpStatusCode: 200 },
+              SdkResponseMetadata: { RequestId: randomUUID() },
+              StatusCode: 200,
+            };
+            (lambdaOutputs.get(stateName) ?? lambdaOutputs.set(stateName, []).get(stateName)!).push(result);
+            break;
           }
-          await sleep(ms * waitScale, internalAbort.signal);
-          result = input;
-          break;
+          case 'wait': {
+            let ms = 0;
+            if (route.secondsPath) {
+              const s = readReferencePath(input, route.secondsPath);
+              if (typeof s !== 'number' || !Number.isInteger(s) || s < 0) {
+                throw new TaskError('States.Runtime', `SecondsPath '${route.secondsPath}' is not a non-negative integer`);
+              }
+              ms = s * 1000;
+            } else if (route.timestampPath) {
+              const t = readReferencePath(input, route.timestampPath);
+              const at = typeof t === 'string' ? Date.parse(t) : NaN;
+              if (Number.isNaN(at)) throw new TaskError('States.Runtime', `TimestampPath '${route.timestampPath}' is not a timestamp`);
+              ms = at - Date.now();
+            }
+            await sleep(ms * waitScale, internalAbort.signal);
+            result = input;
+            break;
+          }
+          case 'unsupported':
+            throw new TaskError('States.Runtime', `Task resource not supported by the local emulator: ${route.resource}`);
         }
-        case 'unsupported':
-          throw new TaskError('States.Runtime', `Task resource not supported by the local emulator: ${route.resource}`);
-      }
-      return result as never;
-    };
+        return result as never;
+      };
 
     const taskResourceLocalHandlers = new Proxy({} as NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>, {
       get: (_t, name) => {
@@ -436,11 +437,22 @@ export async function startSfnEmulator(opts: SfnEmulatorOptions): Promise<Runnin
             break;
           case 'StateEntered': {
             const t = stateType(ev.state.name, ev.state.type);
-            addEvent(rec, `${t}StateEntered`, { stateEnteredEventDetails: { name: ev.state.name, input: str(ev.state.input), inputDetails: { truncated: false } } }, at);
+            addEvent(
+              rec,
+              `${t}StateEntered`,
+              { stateEnteredEventDetails: { name: ev.state.name, input: str(ev.state.input), inputDetails: { truncated: false } } },
+              at,
+            );
             const route = sm.tasks.get(ev.state.name);
             if (t === 'Task') scheduleTaskEvents(route, ev.state.input, at);
             if (t === 'Parallel') addEvent(rec, 'ParallelStateStarted', {}, at);
-            if (t === 'Map') addEvent(rec, 'MapStateStarted', { mapStateStartedEventDetails: { length: Array.isArray(ev.state.input) ? ev.state.input.length : 0 } }, at);
+            if (t === 'Map')
+              addEvent(
+                rec,
+                'MapStateStarted',
+                { mapStateStartedEventDetails: { length: Array.isArray(ev.state.input) ? ev.state.input.length : 0 } },
+                at,
+              );
             break;
           }
           case 'StateRetried': {
@@ -453,13 +465,31 @@ export async function startSfnEmulator(opts: SfnEmulatorOptions): Promise<Runnin
             const error = ev.Error;
             const cause = str(ev.Cause);
             if (t === 'Task' && route?.kind === 'lambda') {
-              addEvent(rec, error === 'States.Timeout' ? 'LambdaFunctionTimedOut' : 'LambdaFunctionFailed', {
-                [error === 'States.Timeout' ? 'lambdaFunctionTimedOutEventDetails' : 'lambdaFunctionFailedEventDetails']: { error, cause },
-              }, at);
+              addEvent(
+                rec,
+                error === 'States.Timeout' ? 'LambdaFunctionTimedOut' : 'LambdaFunctionFailed',
+                {
+                  [error === 'States.Timeout' ? 'lambdaFunctionTimedOutEventDetails' : 'lambdaFunctionFailedEventDetails']: {
+                    error,
+                    cause,
+                  },
+                },
+                at,
+              );
             } else if (t === 'Task' && route?.kind !== 'wait') {
-              addEvent(rec, error === 'States.Timeout' ? 'TaskTimedOut' : 'TaskFailed', {
-                [error === 'States.Timeout' ? 'taskTimedOutEventDetails' : 'taskFailedEventDetails']: { resourceType: 'lambda', resource: 'invoke', error, cause },
-              }, at);
+              addEvent(
+                rec,
+                error === 'States.Timeout' ? 'TaskTimedOut' : 'TaskFailed',
+                {
+                  [error === 'States.Timeout' ? 'taskTimedOutEventDetails' : 'taskFailedEventDetails']: {
+                    resourceType: 'lambda',
+                    resource: 'invoke',
+                    error,
+                    cause,
+                  },
+                },
+                at,
+              );
             } else if (t === 'Parallel') {
               addEvent(rec, 'ParallelStateFailed', {}, at);
             } else if (t === 'Map') {
@@ -473,14 +503,36 @@ export async function startSfnEmulator(opts: SfnEmulatorOptions): Promise<Runnin
             if (t === 'Task' && (route?.kind === 'lambda' || route?.kind === 'lambdaInvoke')) {
               const raw = lambdaOutputs.get(ev.state.name)?.shift();
               if (route.kind === 'lambda') {
-                addEvent(rec, 'LambdaFunctionSucceeded', { lambdaFunctionSucceededEventDetails: { output: str(raw), outputDetails: { truncated: false } } }, at);
+                addEvent(
+                  rec,
+                  'LambdaFunctionSucceeded',
+                  { lambdaFunctionSucceededEventDetails: { output: str(raw), outputDetails: { truncated: false } } },
+                  at,
+                );
               } else {
-                addEvent(rec, 'TaskSucceeded', { taskSucceededEventDetails: { resourceType: 'lambda', resource: 'invoke', output: str(raw), outputDetails: { truncated: false } } }, at);
+                addEvent(
+                  rec,
+                  'TaskSucceeded',
+                  {
+                    taskSucceededEventDetails: {
+                      resourceType: 'lambda',
+                      resource: 'invoke',
+                      output: str(raw),
+                      outputDetails: { truncated: false },
+                    },
+                  },
+                  at,
+                );
               }
             }
             if (t === 'Parallel') addEvent(rec, 'ParallelStateSucceeded', {}, at);
             if (t === 'Map') addEvent(rec, 'MapStateSucceeded', {}, at);
-            addEvent(rec, `${t}StateExited`, { stateExitedEventDetails: { name: ev.state.name, output: str(ev.state.output), outputDetails: { truncated: false } } }, at);
+            addEvent(
+              rec,
+              `${t}StateExited`,
+              { stateExitedEventDetails: { name: ev.state.name, output: str(ev.state.output), outputDetails: { truncated: false } } },
+              at,
+            );
             break;
           }
           case 'MapIterationStarted':
@@ -491,13 +543,23 @@ export async function startSfnEmulator(opts: SfnEmulatorOptions): Promise<Runnin
             break;
           }
           case 'ExecutionSucceeded':
-            addEvent(rec, 'ExecutionSucceeded', { executionSucceededEventDetails: { output: str(ev.output), outputDetails: { truncated: false } } }, at);
+            addEvent(
+              rec,
+              'ExecutionSucceeded',
+              { executionSucceededEventDetails: { output: str(ev.output), outputDetails: { truncated: false } } },
+              at,
+            );
             break;
           case 'ExecutionFailed':
             addEvent(rec, 'ExecutionFailed', { executionFailedEventDetails: { error: ev.Error, cause: str(ev.Cause) } }, at);
             break;
           case 'ExecutionTimeout':
-            addEvent(rec, 'ExecutionTimedOut', { executionTimedOutEventDetails: { error: 'States.Timeout', cause: 'The execution timed out (TimeoutSeconds)' } }, at);
+            addEvent(
+              rec,
+              'ExecutionTimedOut',
+              { executionTimedOutEventDetails: { error: 'States.Timeout', cause: 'The execution timed out (TimeoutSeconds)' } },
+              at,
+            );
             break;
           default:
             // ExecutionAborted is written by StopExecution; Parallel branch / StateCaught have no AWS event.
@@ -508,12 +570,27 @@ export async function startSfnEmulator(opts: SfnEmulatorOptions): Promise<Runnin
 
     function scheduleTaskEvents(route: TaskRoute | undefined, input: unknown, at: number): void {
       if (route?.kind === 'lambda') {
-        addEvent(rec, 'LambdaFunctionScheduled', {
-          lambdaFunctionScheduledEventDetails: { resource: lambdaArn(route.fnName), input: str(input), inputDetails: { truncated: false }, timeoutInSeconds: 900 },
-        }, at);
+        addEvent(
+          rec,
+          'LambdaFunctionScheduled',
+          {
+            lambdaFunctionScheduledEventDetails: {
+              resource: lambdaArn(route.fnName),
+              input: str(input),
+              inputDetails: { truncated: false },
+              timeoutInSeconds: 900,
+            },
+          },
+          at,
+        );
         addEvent(rec, 'LambdaFunctionStarted', {}, at);
       } else if (route?.kind === 'lambdaInvoke') {
-        addEvent(rec, 'TaskScheduled', { taskScheduledEventDetails: { resourceType: 'lambda', resource: 'invoke', region: SFN_REGION, parameters: str(input) } }, at);
+        addEvent(
+          rec,
+          'TaskScheduled',
+          { taskScheduledEventDetails: { resourceType: 'lambda', resource: 'invoke', region: SFN_REGION, parameters: str(input) } },
+          at,
+        );
         addEvent(rec, 'TaskStarted', { taskStartedEventDetails: { resourceType: 'lambda', resource: 'invoke' } }, at);
       }
     }
@@ -529,7 +606,10 @@ export async function startSfnEmulator(opts: SfnEmulatorOptions): Promise<Runnin
     };
     runs.set(rec.executionArn, handle);
 
-    const settle = async (status: Exclude<ExecutionStatus, 'RUNNING'>, fields: { output?: string; error?: string; cause?: string }): Promise<void> => {
+    const settle = async (
+      status: Exclude<ExecutionStatus, 'RUNNING'>,
+      fields: { output?: string; error?: string; cause?: string },
+    ): Promise<void> => {
       await Promise.race([drained, new Promise((r) => setTimeout(r, 2000))]);
       runs.delete(rec.executionArn);
       if (shuttingDown || rec.status !== 'RUNNING') return;
@@ -613,9 +693,14 @@ export async function startSfnEmulator(opts: SfnEmulatorOptions): Promise<Runnin
         startDate: Date.now(),
         history: [],
       };
-      addEvent(rec, 'ExecutionStarted', {
-        executionStartedEventDetails: { input, inputDetails: { truncated: false }, roleArn: ROLE_ARN },
-      }, rec.startDate);
+      addEvent(
+        rec,
+        'ExecutionStarted',
+        {
+          executionStartedEventDetails: { input, inputDetails: { truncated: false }, roleArn: ROLE_ARN },
+        },
+        rec.startDate,
+      );
       executions.set(executionArn, rec);
       await persist(rec);
       startRun(sm, rec);
@@ -665,7 +750,13 @@ export async function startSfnEmulator(opts: SfnEmulatorOptions): Promise<Runnin
       const rec = getExecution(req.executionArn);
       let events = rec.history.map((e) => ({ ...e, timestamp: sec(e.timestamp) }) as Record<string, unknown>);
       if (req.includeExecutionData === false) {
-        events = events.map((e) => JSON.parse(JSON.stringify(e, (k, v: unknown) => (['input', 'output', 'parameters'].includes(k) ? undefined : v))) as Record<string, unknown>);
+        events = events.map(
+          (e) =>
+            JSON.parse(JSON.stringify(e, (k, v: unknown) => (['input', 'output', 'parameters'].includes(k) ? undefined : v))) as Record<
+              string,
+              unknown
+            >,
+        );
       }
       if (req.reverseOrder === true) events.reverse();
       const { page, nextToken } = paginate(events, req);
@@ -674,10 +765,11 @@ export async function startSfnEmulator(opts: SfnEmulatorOptions): Promise<Runnin
 
     async ListExecutions(req) {
       const filterArn = req.stateMachineArn;
-      if (filterArn !== undefined) await machineByArn(filterArn).catch((err: unknown) => {
-        // A state machine whose file was removed still lists its past executions.
-        if (![...executions.values()].some((e) => e.stateMachineArn === filterArn)) throw err;
-      });
+      if (filterArn !== undefined)
+        await machineByArn(filterArn).catch((err: unknown) => {
+          // A state machine whose file was removed still lists its past executions.
+          if (![...executions.values()].some((e) => e.stateMachineArn === filterArn)) throw err;
+        });
       const list = [...executions.values()]
         .filter((e) => filterArn === undefined || e.stateMachineArn === filterArn)
         .filter((e) => req.statusFilter === undefined || e.status === req.statusFilter)
@@ -754,7 +846,10 @@ export async function startSfnEmulator(opts: SfnEmulatorOptions): Promise<Runnin
           const op = target.startsWith('AWSStepFunctions.') ? target.slice('AWSStepFunctions.'.length) : '';
           const handler = ops[op];
           if (req.method !== 'POST' || !handler) {
-            throw new SfnError('UnknownOperationException', `Operation not supported by the local emulator: ${target || `${req.method} ${req.url}`}`);
+            throw new SfnError(
+              'UnknownOperationException',
+              `Operation not supported by the local emulator: ${target || `${req.method} ${req.url}`}`,
+            );
           }
           const raw = Buffer.concat(chunks).toString('utf8');
           const body = (raw ? JSON.parse(raw) : {}) as Record<string, unknown>;
@@ -807,4 +902,3 @@ export async function startSfnEmulator(opts: SfnEmulatorOptions): Promise<Runnin
     },
   };
 }
-

@@ -66,9 +66,7 @@ export function httpInvoker(endpoint: string): {
     destroy: () => client.destroy(),
     async invoke(fn, payload) {
       try {
-        const res = await client.send(
-          new InvokeCommand({ FunctionName: fn, Payload: Buffer.from(JSON.stringify(payload ?? null)) }),
-        );
+        const res = await client.send(new InvokeCommand({ FunctionName: fn, Payload: Buffer.from(JSON.stringify(payload ?? null)) }));
         const text = res.Payload ? Buffer.from(res.Payload).toString('utf8') : '';
         let body: unknown = null;
         if (text) {

@@ -108,11 +108,10 @@ async function installSlapd(): Promise<void> {
     if (existsSync(SLAPD) && existsSync(SLAPADD)) return;
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
     const install = () =>
-      execFileAsync(
-        'apt-get',
-        ['install', '-y', '-o', 'DPkg::Lock::Timeout=120', '--no-install-recommends', 'slapd', 'ldap-utils'],
-        { env, maxBuffer: 64 * 1024 * 1024 },
-      );
+      execFileAsync('apt-get', ['install', '-y', '-o', 'DPkg::Lock::Timeout=120', '--no-install-recommends', 'slapd', 'ldap-utils'], {
+        env,
+        maxBuffer: 64 * 1024 * 1024,
+      });
     try {
       await install();
     } catch {
@@ -354,9 +353,7 @@ export async function startSlapd(opts: StartSlapdOptions): Promise<RunningSlapd>
   const deadline = Date.now() + START_TIMEOUT_MS;
   for (;;) {
     if (exited) {
-      throw new Error(
-        `slapd exited during start (code ${exited.code}, signal ${exited.signal}):\n${output.trim() || '(no output)'}`,
-      );
+      throw new Error(`slapd exited during start (code ${exited.code}, signal ${exited.signal}):\n${output.trim() || '(no output)'}`);
     }
     const r = await tryBind(url, rootDn, opts.bindPassword);
     if (r === 'ok') break;

@@ -115,12 +115,10 @@ export function startSqsPoller(opts: SqsPollerOptions): RunningSqsPoller {
     while (!signal.aborted) {
       try {
         if (!queueUrl) {
-          queueUrl = (await client.send(new GetQueueUrlCommand({ QueueName: binding.queueName }), { abortSignal: signal }))
-            .QueueUrl;
-          const attrs = await client.send(
-            new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
-            { abortSignal: signal },
-          );
+          queueUrl = (await client.send(new GetQueueUrlCommand({ QueueName: binding.queueName }), { abortSignal: signal })).QueueUrl;
+          const attrs = await client.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }), {
+            abortSignal: signal,
+          });
           queueArn = attrs.Attributes?.QueueArn ?? `arn:aws:sqs:${region}:000000000000:${binding.queueName}`;
         }
         const res = await client.send(
@@ -173,9 +171,7 @@ export function startSqsPoller(opts: SqsPollerOptions): RunningSqsPoller {
     }
   };
 
-  const loops = opts.bindings.flatMap((b) =>
-    Array.from({ length: Math.max(1, b.concurrency ?? 1) }, () => loop(b)),
-  );
+  const loops = opts.bindings.flatMap((b) => Array.from({ length: Math.max(1, b.concurrency ?? 1) }, () => loop(b)));
 
   return {
     async stop() {

@@ -140,11 +140,7 @@ export async function startSqsEmulator(opts: SqsEmulatorOptions): Promise<Runnin
     const name = queueUrl.replace(/\/+$/, '').split('/').pop() ?? '';
     const q = queues.get(name);
     if (!q) {
-      throw new SqsError(
-        'QueueDoesNotExist',
-        'The specified queue does not exist.',
-        'AWS.SimpleQueueService.NonExistentQueue',
-      );
+      throw new SqsError('QueueDoesNotExist', 'The specified queue does not exist.', 'AWS.SimpleQueueService.NonExistentQueue');
     }
     return q;
   };
@@ -317,7 +313,11 @@ export async function startSqsEmulator(opts: SqsEmulatorOptions): Promise<Runnin
 
   const findByHandle = (q: Queue, handle: unknown): StoredMessage | 'stale' => {
     if (typeof handle !== 'string' || handle === '') {
-      throw new SqsError('ReceiptHandleIsInvalid', `The input receipt handle "${String(handle)}" is not a valid receipt handle.`, 'ReceiptHandleIsInvalid');
+      throw new SqsError(
+        'ReceiptHandleIsInvalid',
+        `The input receipt handle "${String(handle)}" is not a valid receipt handle.`,
+        'ReceiptHandleIsInvalid',
+      );
     }
     const ref = handles.get(handle);
     if (!ref) {
@@ -328,7 +328,11 @@ export async function startSqsEmulator(opts: SqsEmulatorOptions): Promise<Runnin
         /* ignore */
       }
       if (!decoded.startsWith(`${q.name}:`)) {
-        throw new SqsError('ReceiptHandleIsInvalid', `The input receipt handle "${handle}" is not a valid receipt handle.`, 'ReceiptHandleIsInvalid');
+        throw new SqsError(
+          'ReceiptHandleIsInvalid',
+          `The input receipt handle "${handle}" is not a valid receipt handle.`,
+          'ReceiptHandleIsInvalid',
+        );
       }
       return 'stale';
     }
@@ -356,8 +360,7 @@ export async function startSqsEmulator(opts: SqsEmulatorOptions): Promise<Runnin
     if (t === 0) notify(q);
   };
 
-  const wantsAttribute = (names: string[] | undefined, name: string): boolean =>
-    !!names && (names.includes('All') || names.includes(name));
+  const wantsAttribute = (names: string[] | undefined, name: string): boolean => !!names && (names.includes('All') || names.includes(name));
 
   const renderMessage = (q: Queue, m: StoredMessage, req: Record<string, unknown>): Record<string, unknown> => {
     const sysNames = [
@@ -388,9 +391,7 @@ export async function startSqsEmulator(opts: SqsEmulatorOptions): Promise<Runnin
     if (m.messageAttributes && maNames && maNames.length > 0) {
       const selected: Record<string, MessageAttributeValue> = {};
       for (const [k, v] of Object.entries(m.messageAttributes)) {
-        const match = maNames.some(
-          (n) => n === 'All' || n === '.*' || n === k || (n.endsWith('.*') && k.startsWith(n.slice(0, -1))),
-        );
+        const match = maNames.some((n) => n === 'All' || n === '.*' || n === k || (n.endsWith('.*') && k.startsWith(n.slice(0, -1))));
         if (match) selected[k] = v;
       }
       if (Object.keys(selected).length > 0) {
@@ -402,10 +403,7 @@ export async function startSqsEmulator(opts: SqsEmulatorOptions): Promise<Runnin
     return out;
   };
 
-  const receive = async (
-    req: Record<string, unknown>,
-    isGone: () => boolean,
-  ): Promise<Record<string, unknown>> => {
+  const receive = async (req: Record<string, unknown>, isGone: () => boolean): Promise<Record<string, unknown>> => {
     const q = queueFromUrl(req.QueueUrl);
     const max = num(req.MaxNumberOfMessages, 1);
     if (!(max >= 1 && max <= 10)) {
@@ -416,10 +414,7 @@ export async function startSqsEmulator(opts: SqsEmulatorOptions): Promise<Runnin
       );
     }
     const visibility = num(req.VisibilityTimeout, num(q.attributes.VisibilityTimeout, 30));
-    const waitSeconds = Math.min(
-      MAX_WAIT_SECONDS,
-      num(req.WaitTimeSeconds, num(q.attributes.ReceiveMessageWaitTimeSeconds, 0)),
-    );
+    const waitSeconds = Math.min(MAX_WAIT_SECONDS, num(req.WaitTimeSeconds, num(q.attributes.ReceiveMessageWaitTimeSeconds, 0)));
     const deadline = Date.now() + waitSeconds * 1000;
     for (;;) {
       if (isGone() || stopping) return {};
@@ -447,16 +442,28 @@ export async function startSqsEmulator(opts: SqsEmulatorOptions): Promise<Runnin
     fn: (e: T) => Record<string, unknown>,
   ): { Successful: Record<string, unknown>[]; Failed: Record<string, unknown>[] } => {
     if (!Array.isArray(entries) || entries.length === 0) {
-      throw new SqsError('EmptyBatchRequest', 'There should be at least one entry in the request.', 'AWS.SimpleQueueService.EmptyBatchRequest');
+      throw new SqsError(
+        'EmptyBatchRequest',
+        'There should be at least one entry in the request.',
+        'AWS.SimpleQueueService.EmptyBatchRequest',
+      );
     }
     if (entries.length > 10) {
-      throw new SqsError('TooManyEntriesInBatchRequest', 'Maximum number of entries per request are 10.', 'AWS.SimpleQueueService.TooManyEntriesInBatchRequest');
+      throw new SqsError(
+        'TooManyEntriesInBatchRequest',
+        'Maximum number of entries per request are 10.',
+        'AWS.SimpleQueueService.TooManyEntriesInBatchRequest',
+      );
     }
     const ids = new Set<string>();
     for (const e of entries as T[]) {
       const id = String(e.Id ?? '');
       if (!/^[A-Za-z0-9_-]{1,80}$/.test(id)) {
-        throw new SqsError('InvalidBatchEntryId', 'A batch entry id can only contain alphanumeric characters, hyphens and underscores.', 'AWS.SimpleQueueService.InvalidBatchEntryId');
+        throw new SqsError(
+          'InvalidBatchEntryId',
+          'A batch entry id can only contain alphanumeric characters, hyphens and underscores.',
+          'AWS.SimpleQueueService.InvalidBatchEntryId',
+        );
       }
       if (ids.has(id)) {
         throw new SqsError('BatchEntryIdsNotDistinct', `Id ${id} repeated.`, 'AWS.SimpleQueueService.BatchEntryIdsNotDistinct');
@@ -595,7 +602,11 @@ export async function startSqsEmulator(opts: SqsEmulatorOptions): Promise<Runnin
           const op = target.startsWith('AmazonSQS.') ? target.slice('AmazonSQS.'.length) : '';
           const handler = ops[op];
           if (req.method !== 'POST' || !handler) {
-            throw new SqsError('UnsupportedOperation', `Operation ${target || req.method + ' ' + req.url} is not supported.`, 'AWS.SimpleQueueService.UnsupportedOperation');
+            throw new SqsError(
+              'UnsupportedOperation',
+              `Operation ${target || req.method + ' ' + req.url} is not supported.`,
+              'AWS.SimpleQueueService.UnsupportedOperation',
+            );
           }
           const raw = Buffer.concat(chunks).toString('utf8');
           const body = (raw ? JSON.parse(raw) : {}) as Record<string, unknown>;
@@ -603,15 +614,23 @@ export async function startSqsEmulator(opts: SqsEmulatorOptions): Promise<Runnin
           send(200, result ?? {});
         } catch (err) {
           if (err instanceof SqsError) {
-            send(err.status, { __type: `com.amazonaws.sqs#${err.code}`, message: err.message }, {
-              'x-amzn-query-error': `${err.queryCode};${err.fault}`,
-            });
+            send(
+              err.status,
+              { __type: `com.amazonaws.sqs#${err.code}`, message: err.message },
+              {
+                'x-amzn-query-error': `${err.queryCode};${err.fault}`,
+              },
+            );
           } else if (err instanceof SyntaxError) {
             send(400, { __type: 'com.amazonaws.sqs#InvalidParameterValue', message: 'Malformed JSON' });
           } else {
-            send(500, { __type: 'com.amazonaws.sqs#InternalError', message: (err as Error).message ?? String(err) }, {
-              'x-amzn-query-error': 'InternalError;Receiver',
-            });
+            send(
+              500,
+              { __type: 'com.amazonaws.sqs#InternalError', message: (err as Error).message ?? String(err) },
+              {
+                'x-amzn-query-error': 'InternalError;Receiver',
+              },
+            );
           }
         }
       })();

@@ -79,15 +79,28 @@ export async function startStack(o: StackOptions, stops: (() => Promise<void>)[]
     stops.length = 0;
   };
   try {
-    for (const [name, port] of Object.entries({ api: o.port, lambda: o.lambdaPort, ldap: o.ldapPort, dynamodb: o.dynamoPort, sfn: o.sfnPort, sqs: o.sqsPort })) {
-      if (await portInUse(port)) throw new Error(`port ${port} (${name}) is already in use: set ${name.toUpperCase()}_PORT or stop what listens there`);
+    for (const [name, port] of Object.entries({
+      api: o.port,
+      lambda: o.lambdaPort,
+      ldap: o.ldapPort,
+      dynamodb: o.dynamoPort,
+      sfn: o.sfnPort,
+      sqs: o.sqsPort,
+    })) {
+      if (await portInUse(port))
+        throw new Error(`port ${port} (${name}) is already in use: set ${name.toUpperCase()}_PORT or stop what listens there`);
     }
     await mkdir(o.dataDir, { recursive: true });
     const jwks = await devSigningKeys(o.dataDir);
 
     const [dynamo, slapd, sqs] = await Promise.all([
       startDynalite({ port: o.dynamoPort, dataDir: path.join(o.dataDir, 'dynamodb') }),
-      startSlapd({ port: o.ldapPort, dataDir: path.join(o.dataDir, 'slapd'), adminPassword: o.adminPassword, bindPassword: o.ldapBindPassword }),
+      startSlapd({
+        port: o.ldapPort,
+        dataDir: path.join(o.dataDir, 'slapd'),
+        adminPassword: o.adminPassword,
+        bindPassword: o.ldapBindPassword,
+      }),
       startSqsEmulator({ port: o.sqsPort }),
     ]);
     stops.push(dynamo.stop, slapd.stop, sqs.stop);
@@ -99,7 +112,8 @@ export async function startStack(o: StackOptions, stops: (() => Promise<void>)[]
 
     const sqsClient = new SQSClient({ region: 'us-east-1', endpoint: sqs.url, credentials: CREDS });
     const dlq = await sqsClient.send(new CreateQueueCommand({ QueueName: `${SERVICE}-${STAGE}-workflow-events-dlq` }));
-    const dlqArn = (await sqsClient.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn;
+    const dlqArn = (await sqsClient.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] })))
+      .Attributes?.QueueArn;
     const queue = await sqsClient.send(
       new CreateQueueCommand({
         QueueName: `${SERVICE}-${STAGE}-workflow-events`,
@@ -126,7 +140,7 @@ export async function startStack(o: StackOptions, stops: (() => Promise<void>)[]
     o.log(`  sfn       ${sfn.url}  (Step Functions emulator, state-machines/*.asl.yml)`);
 
     const env: Record<string, string> = {
-      ...process.env as Record<string, string>,
+      ...(process.env as Record<string, string>),
       PORT: String(o.port),
       LAMBDA_PORT: String(o.lambdaPort),
       AWS_REGION: 'us-east-1',

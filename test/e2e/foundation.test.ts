@@ -30,7 +30,11 @@ async function login(username: string, password: string) {
   return call('POST', '/auth/login', { body: { username, password } });
 }
 
-async function waitTask(token: string, id: string, until: (s: string) => boolean = (s) => ['succeeded', 'failed', 'cancelled'].includes(s)) {
+async function waitTask(
+  token: string,
+  id: string,
+  until: (s: string) => boolean = (s) => ['succeeded', 'failed', 'cancelled'].includes(s),
+) {
   for (let i = 0; i < 200; i++) {
     const r = await call('GET', `/tasks/${id}`, { token });
     if (until(r.json.status)) return r.json;
@@ -65,12 +69,22 @@ describe('platform endpoints', () => {
   it('answers info, the JWKS and an OpenAPI document listing every route', async () => {
     const info = await call('GET', '/info');
     expect(info.json).toMatchObject({ name: 'ApiBibind', api_version: 'v1', ldap_base: 'dc=example,dc=com' });
-    const jwks = (await fetch(stack.api.replace('/api/v1', '/.well-known/jwks.json')).then((r) => r.json())) as { keys: Record<string, unknown>[] };
+    const jwks = (await fetch(stack.api.replace('/api/v1', '/.well-known/jwks.json')).then((r) => r.json())) as {
+      keys: Record<string, unknown>[];
+    };
     expect(jwks.keys[0]!).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256' });
     expect(jwks.keys[0]!.d).toBeUndefined();
     const doc = await call('GET', '/openapi.json');
     expect(doc.json.openapi).toBe('3.1.0');
-    for (const p of ['/api/v1/auth/login', '/api/v1/auth/me', '/api/v1/tasks/{id}', '/api/v1/audit/logs', '/api/v1/logs/security', '/api/v1/authenticate', '/api/v1/token/validate']) {
+    for (const p of [
+      '/api/v1/auth/login',
+      '/api/v1/auth/me',
+      '/api/v1/tasks/{id}',
+      '/api/v1/audit/logs',
+      '/api/v1/logs/security',
+      '/api/v1/authenticate',
+      '/api/v1/token/validate',
+    ]) {
       expect(Object.keys(doc.json.paths)).toContain(p);
     }
     const docs = await call('GET', '/docs');
@@ -157,7 +171,12 @@ describe('authentication', () => {
     const auth = await call('POST', '/authenticate', { body: { key: created.json.key, secret: created.json.secret } });
     expect(auth.status).toBe(200);
     const validation = await call('GET', '/token/validate', { token: auth.json.access_token });
-    expect(validation.json).toMatchObject({ active: true, sub: 'uid=admin,ou=people,dc=example,dc=com', kind: 'api-key', scopes: ['audit:r'] });
+    expect(validation.json).toMatchObject({
+      active: true,
+      sub: 'uid=admin,ou=people,dc=example,dc=com',
+      kind: 'api-key',
+      scopes: ['audit:r'],
+    });
     // The key's scopes narrow its owner's rights: reading audit works, creating keys does not.
     expect((await call('GET', '/audit/logs?limit=1', { token: auth.json.access_token })).status).toBe(200);
     expect((await call('POST', '/api-keys', { token: auth.json.access_token, body: { name: 'x' } })).status).toBe(403);
@@ -208,13 +227,25 @@ describe('authorization and audit', () => {
 
 describe('tasks: the audit export workflow', () => {
   it('exports the audit log through a state machine and serves the file', async () => {
-    const res = await call('POST', '/audit/exports', { token: adminToken, body: { format: 'csv', action: 'login' }, headers: { 'idempotency-key': 'export-1' } });
+    const res = await call('POST', '/audit/exports', {
+      token: adminToken,
+      body: { format: 'csv', action: 'login' },
+      headers: { 'idempotency-key': 'export-1' },
+    });
     expect(res.status).toBe(202);
     expect(res.json.task.href).toBe(`/api/v1/tasks/${res.json.task.id}`);
     expect(res.headers.get('location')).toBe(res.json.task.href);
-    const again = await call('POST', '/audit/exports', { token: adminToken, body: { format: 'csv', action: 'login' }, headers: { 'idempotency-key': 'export-1' } });
+    const again = await call('POST', '/audit/exports', {
+      token: adminToken,
+      body: { format: 'csv', action: 'login' },
+      headers: { 'idempotency-key': 'export-1' },
+    });
     expect(again.json.task.id).toBe(res.json.task.id);
-    const reused = await call('POST', '/audit/exports', { token: adminToken, body: { format: 'json' }, headers: { 'idempotency-key': 'export-1' } });
+    const reused = await call('POST', '/audit/exports', {
+      token: adminToken,
+      body: { format: 'json' },
+      headers: { 'idempotency-key': 'export-1' },
+    });
     expect(reused.status).toBe(422);
 
     const task = await waitTask(adminToken, res.json.task.id);

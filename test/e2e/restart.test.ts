@@ -50,7 +50,8 @@ describe('a dependency going down', () => {
   it('answers 503 naming LDAP when slapd stops, while token-only routes keep working', async () => {
     stack = await startDevStack();
     const call = client(stack.api);
-    const token = (await call('POST', '/auth/login', { body: { username: 'admin', password: stack.adminPassword } })).json.access_token as string;
+    const token = (await call('POST', '/auth/login', { body: { username: 'admin', password: stack.adminPassword } })).json
+      .access_token as string;
     const pid = Number((await readFile(path.join(stack.dataDir, 'slapd', 'slapd.pid'), 'utf8')).trim());
     process.kill(pid, 'SIGTERM');
     for (let i = 0; i < 50 && (await portInUse(Number(new URL(stack.ldapUrl).port))); i++) await new Promise((r) => setTimeout(r, 100));

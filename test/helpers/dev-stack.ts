@@ -19,7 +19,14 @@ export interface DevStack {
  * and waits for its "ready" line.
  */
 export async function startDevStack(env: Record<string, string> = {}, opts: { dataDir?: string } = {}): Promise<DevStack> {
-  const ports = { PORT: await freePort(), LAMBDA_PORT: await freePort(), LDAP_PORT: await freePort(), DYNAMODB_PORT: await freePort(), SFN_PORT: await freePort(), SQS_PORT: await freePort() };
+  const ports = {
+    PORT: await freePort(),
+    LAMBDA_PORT: await freePort(),
+    LDAP_PORT: await freePort(),
+    DYNAMODB_PORT: await freePort(),
+    SFN_PORT: await freePort(),
+    SQS_PORT: await freePort(),
+  };
   // A caller-provided data directory is kept (restart tests); a temporary one is removed on stop.
   const dataDir = opts.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'apibibind-e2e-')));
   const adminPassword = 'e2e-Admin-Pass-1';
@@ -85,7 +92,11 @@ export async function startDevStack(env: Record<string, string> = {}, opts: { da
 
 /** A small JSON client over fetch. */
 export function client(api: string) {
-  return async function call(method: string, p: string, opts: { token?: string; body?: unknown; headers?: Record<string, string>; raw?: string } = {}) {
+  return async function call(
+    method: string,
+    p: string,
+    opts: { token?: string; body?: unknown; headers?: Record<string, string>; raw?: string } = {},
+  ) {
     const res = await fetch(`${api}${p}`, {
       method,
       headers: {

@@ -2,7 +2,11 @@ import type { Context } from 'aws-lambda';
 import type { HttpEvent } from '../../lib/http/types.js';
 
 /** An API Gateway HTTP API (payload v2) event, as API Gateway and serverless offline build it. */
-export function httpEvent(method: string, pathAndQuery: string, opts: { body?: unknown; headers?: Record<string, string>; rawBody?: string } = {}): HttpEvent {
+export function httpEvent(
+  method: string,
+  pathAndQuery: string,
+  opts: { body?: unknown; headers?: Record<string, string>; rawBody?: string } = {},
+): HttpEvent {
   const [rawPath, rawQueryString = ''] = pathAndQuery.split('?') as [string, string?];
   const body = opts.rawBody ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body));
   return {
@@ -29,4 +33,8 @@ export function httpEvent(method: string, pathAndQuery: string, opts: { body?: u
 }
 
 export const lambdaContext = (): Context =>
-  ({ awsRequestId: `aws-${Math.random().toString(16).slice(2)}`, functionName: 'test', getRemainingTimeInMillis: () => 30_000 }) as unknown as Context;
+  ({
+    awsRequestId: `aws-${Math.random().toString(16).slice(2)}`,
+    functionName: 'test',
+    getRemainingTimeInMillis: () => 30_000,
+  }) as unknown as Context;

@@ -9,13 +9,7 @@ import {
   NotFoundError,
   UnprocessableError,
 } from '../../lib/core/errors.js';
-import {
-  AccountLockedError,
-  attrFirst,
-  attrValues,
-  createLdapClient,
-  type LdapClient,
-} from '../../lib/providers/ldap/client.js';
+import { AccountLockedError, attrFirst, attrValues, createLdapClient, type LdapClient } from '../../lib/providers/ldap/client.js';
 import { and, dnEquals, eq, escapeDnValue, present, substr } from '../../lib/providers/ldap/escape.js';
 import { startTestSlapd, TEST_ADMIN_DN, type TestSlapd } from '../helpers/slapd.js';
 
@@ -134,9 +128,7 @@ describe('local slapd + LDAP provider', () => {
     const missing = await client.add(`cn=x,${people}`, { objectClass: 'inetOrgPerson', cn: 'x' }).catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(UnprocessableError);
     expect((missing as UnprocessableError).details).toMatchObject({ attribute: 'sn' });
-    const syntax = await client
-      .modify(dn, { operation: 'replace', attribute: 'uidNumber', values: ['x'] })
-      .catch((e: unknown) => e);
+    const syntax = await client.modify(dn, { operation: 'replace', attribute: 'uidNumber', values: ['x'] }).catch((e: unknown) => e);
     expect(syntax).toBeInstanceOf(UnprocessableError);
     await expect(client.modify(`cn=nobody,${people}`, { operation: 'replace', attribute: 'sn', values: ['x'] })).rejects.toBeInstanceOf(
       NotFoundError,

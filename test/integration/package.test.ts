@@ -184,10 +184,10 @@ describe('serverless package (CloudFormation template)', () => {
     const p = tables[0]![1].Properties!;
     expect(p.BillingMode).toBe(expected.BillingMode);
     expect(p.KeySchema).toEqual(expected.KeySchema);
-    const byName = (a: { AttributeName?: string }, b: { AttributeName?: string }) => String(a.AttributeName).localeCompare(String(b.AttributeName));
+    const byName = (a: { AttributeName?: string }, b: { AttributeName?: string }) =>
+      String(a.AttributeName).localeCompare(String(b.AttributeName));
     expect([...p.AttributeDefinitions].sort(byName)).toEqual([...expected.AttributeDefinitions!].sort(byName));
-    const gsis = (list: Json[]) =>
-      Object.fromEntries(list.map((g) => [g.IndexName, { KeySchema: g.KeySchema, Projection: g.Projection }]));
+    const gsis = (list: Json[]) => Object.fromEntries(list.map((g) => [g.IndexName, { KeySchema: g.KeySchema, Projection: g.Projection }]));
     expect(gsis(p.GlobalSecondaryIndexes ?? [])).toEqual(gsis(expected.GlobalSecondaryIndexes as Json[]));
     expect(p.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
   });
@@ -222,7 +222,9 @@ describe('serverless package (CloudFormation template)', () => {
     expect(pattern['detail-type']).toEqual(['Step Functions Execution Status Change']);
     expect(pattern.detail.status).toEqual(expect.arrayContaining(['FAILED', 'TIMED_OUT', 'ABORTED']));
     // EventBridge may send to the queue
-    const policies = ofType('AWS::SQS::QueuePolicy').filter(([, p]) => (p.Properties?.Queues ?? []).some((q: unknown) => logicalIdOf(q) === queueId));
+    const policies = ofType('AWS::SQS::QueuePolicy').filter(([, p]) =>
+      (p.Properties?.Queues ?? []).some((q: unknown) => logicalIdOf(q) === queueId),
+    );
     expect(policies).toHaveLength(1);
     expect(JSON.stringify(policies[0]![1].Properties!.PolicyDocument)).toContain('events.amazonaws.com');
   });

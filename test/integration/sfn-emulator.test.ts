@@ -222,9 +222,9 @@ describe('Step Functions emulator (real @aws-sdk/client-sfn)', () => {
     expect(JSON.parse(d.definition!).States.Create.Resource).toBe(
       'arn:aws:lambda:us-east-1:000000000000:function:apibibind-test-createThing',
     );
-    await expect(
-      sfn.send(new DescribeStateMachineCommand({ stateMachineArn: arnOf('nope') })),
-    ).rejects.toBeInstanceOf(StateMachineDoesNotExist);
+    await expect(sfn.send(new DescribeStateMachineCommand({ stateMachineArn: arnOf('nope') }))).rejects.toBeInstanceOf(
+      StateMachineDoesNotExist,
+    );
     await expect(
       sfn.send(new DescribeExecutionCommand({ executionArn: 'arn:aws:states:us-east-1:000000000000:execution:apibibind-test-slow:nope' })),
     ).rejects.toBeInstanceOf(ExecutionDoesNotExist);
@@ -393,7 +393,9 @@ describe('default invoker: the serverless-offline Lambda Invoke endpoint over HT
         received.push({ fn, body });
         if (fn === 'apibibind-test-explode') {
           res.writeHead(200, { 'X-Amz-Function-Error': 'Unhandled', 'content-type': 'application/json' });
-          res.end(JSON.stringify({ errorMessage: 'kaboom', errorType: 'Error', trace: ['TaskFailedError: kaboom', '    at handler (x.ts:1:1)'] }));
+          res.end(
+            JSON.stringify({ errorMessage: 'kaboom', errorType: 'Error', trace: ['TaskFailedError: kaboom', '    at handler (x.ts:1:1)'] }),
+          );
         } else if (fn === 'apibibind-test-double') {
           res.writeHead(200, { 'content-type': 'application/json' });
           res.end(JSON.stringify(body * 2));
@@ -413,7 +415,14 @@ describe('default invoker: the serverless-offline Lambda Invoke endpoint over HT
       path.join(smDir2, 'missing.asl.yml'),
       'StartAt: T\nStates:\n  T:\n    Type: Task\n    Resource:\n      Fn::GetAtt: [notDeployed, Arn]\n    End: true\n',
     );
-    const e = await startSfnEmulator({ port: 0, stateMachinesDir: smDir2, dataDir: path.join(dir, 'http-data'), stage: 'test', waitScale: SCALE, lambdaEndpoint });
+    const e = await startSfnEmulator({
+      port: 0,
+      stateMachinesDir: smDir2,
+      dataDir: path.join(dir, 'http-data'),
+      stage: 'test',
+      waitScale: SCALE,
+      lambdaEndpoint,
+    });
     const c = new SFNClient({ endpoint: e.url, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
     const run = async (sm: string, input: unknown): Promise<DescribeExecutionCommandOutput> => {
       const { executionArn } = await c.send(new StartExecutionCommand({ stateMachineArn: arnOf(sm), input: JSON.stringify(input) }));

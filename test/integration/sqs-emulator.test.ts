@@ -76,7 +76,12 @@ describe('SQS emulator (real @aws-sdk/client-sqs)', () => {
     expect((await approx(url)).ApproximateNumberOfMessages).toBe('3');
 
     const got = await client.send(
-      new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], MessageSystemAttributeNames: ['All'] }),
+      new ReceiveMessageCommand({
+        QueueUrl: url,
+        MaxNumberOfMessages: 10,
+        MessageAttributeNames: ['All'],
+        MessageSystemAttributeNames: ['All'],
+      }),
     );
     expect(got.Messages?.map((m) => m.Body)).toEqual([JSON.stringify({ hello: 'wörld ✓' }), 'one', 'two']);
     expect(got.Messages?.[0]?.MessageAttributes?.kind?.StringValue).toBe('greeting');
@@ -214,9 +219,9 @@ describe('SQS emulator (real @aws-sdk/client-sqs)', () => {
             for (const r of event.Records) seen.push({ body: r.body, count: r.attributes.ApproximateReceiveCount });
             if (event.Records.some((r) => r.body === 'boom') && throws++ === 0) throw new Error('whole batch fails');
             return {
-              batchItemFailures: event.Records.filter((r) => r.body === 'bad' && r.attributes.ApproximateReceiveCount === '2').map(
-                (r) => ({ itemIdentifier: r.messageId }),
-              ),
+              batchItemFailures: event.Records.filter((r) => r.body === 'bad' && r.attributes.ApproximateReceiveCount === '2').map((r) => ({
+                itemIdentifier: r.messageId,
+              })),
             };
           },
         },
@@ -224,9 +229,7 @@ describe('SQS emulator (real @aws-sdk/client-sqs)', () => {
     });
     try {
       // 1st delivery: throw → all 3 back after 1 s; 2nd: 'bad' reported failed; 3rd: 'bad' succeeds.
-      await expect
-        .poll(() => seen.filter((s) => s.body === 'bad').length, { timeout: 6000, interval: 50 })
-        .toBe(3);
+      await expect.poll(() => seen.filter((s) => s.body === 'bad').length, { timeout: 6000, interval: 50 }).toBe(3);
       await expect.poll(async () => (await approx(url)).ApproximateNumberOfMessagesNotVisible, { timeout: 3000 }).toBe('0');
       expect((await approx(url)).ApproximateNumberOfMessages).toBe('0');
       expect(seen.filter((s) => s.body === 'ok').map((s) => s.count)).toEqual(['1', '2']);

@@ -137,7 +137,9 @@ describe('idempotency store', () => {
     const outcomes = await Promise.allSettled(Array.from({ length: 10 }, () => store.begin(scope, key, 'fingerprint-a')));
     // Assess
     const claimed = outcomes.filter((o) => o.status === 'fulfilled' && o.value.replay === undefined);
-    const inProgress = outcomes.filter((o) => o.status === 'rejected' && (o.reason as { code?: string }).code === 'IDEMPOTENCY_IN_PROGRESS');
+    const inProgress = outcomes.filter(
+      (o) => o.status === 'rejected' && (o.reason as { code?: string }).code === 'IDEMPOTENCY_IN_PROGRESS',
+    );
     expect(claimed).toHaveLength(1);
     expect(inProgress).toHaveLength(9);
   });
@@ -317,7 +319,16 @@ describe('tasks', () => {
   const owner = () => `uid=${randomUUID()},ou=people,dc=example,dc=com`;
   const newTask = (over: Partial<Task> = {}): Task => {
     const now = new Date().toISOString();
-    return { id: randomUUID(), type: 'audit-export', status: 'running', progress: 0, owner: owner(), created_at: now, updated_at: now, ...over };
+    return {
+      id: randomUUID(),
+      type: 'audit-export',
+      status: 'running',
+      progress: 0,
+      owner: owner(),
+      created_at: now,
+      updated_at: now,
+      ...over,
+    };
   };
 
   it('records progress and step of a running task', async () => {
@@ -485,7 +496,14 @@ describe('audit log', () => {
     beforeAll(async () => {
       const events: NewAuditEvent[] = [
         event({ ...ts('2021-01-20T08:00:00.000Z'), action: 'user:create' }),
-        event({ ...ts('2021-01-25T08:00:00.000Z'), category: 'authentication', action: 'login', actor: bob, target: bob, result: 'failure' }),
+        event({
+          ...ts('2021-01-25T08:00:00.000Z'),
+          category: 'authentication',
+          action: 'login',
+          actor: bob,
+          target: bob,
+          result: 'failure',
+        }),
         event({ ...ts('2021-01-31T23:59:59.999Z'), action: 'user:update' }),
         event({ ...ts('2021-02-01T00:00:00.000Z'), category: 'authorization', action: 'task:read', actor: bob, result: 'denied' }),
         event({ ...ts('2021-02-03T10:00:00.000Z'), action: 'user:update', target: 'uid=carol,ou=people,dc=example,dc=com' }),
@@ -517,7 +535,11 @@ describe('audit log', () => {
       // Act
       const out = await queryAudit(db, { from: '2021-01-25T08:00:00.000Z', to: '2021-02-01T00:00:00.000Z', limit: 50, offset: 0 });
       // Assess
-      expect(out.data.map((e) => e.timestamp)).toEqual(['2021-02-01T00:00:00.000Z', '2021-01-31T23:59:59.999Z', '2021-01-25T08:00:00.000Z']);
+      expect(out.data.map((e) => e.timestamp)).toEqual([
+        '2021-02-01T00:00:00.000Z',
+        '2021-01-31T23:59:59.999Z',
+        '2021-01-25T08:00:00.000Z',
+      ]);
     });
 
     it('filters by action', async () => {
@@ -604,8 +626,18 @@ describe('API keys', () => {
 
   it('refuses an expired key and accepts one expiring later', async () => {
     // Prepare
-    const expired = await createApiKey(db, { name: 'old', owner, owner_uid: 'alice', expires_at: new Date(Date.now() - 1000).toISOString() });
-    const valid = await createApiKey(db, { name: 'new', owner, owner_uid: 'alice', expires_at: new Date(Date.now() + 3_600_000).toISOString() });
+    const expired = await createApiKey(db, {
+      name: 'old',
+      owner,
+      owner_uid: 'alice',
+      expires_at: new Date(Date.now() - 1000).toISOString(),
+    });
+    const valid = await createApiKey(db, {
+      name: 'new',
+      owner,
+      owner_uid: 'alice',
+      expires_at: new Date(Date.now() + 3_600_000).toISOString(),
+    });
     // Act + Assess
     expect(await verifyApiKey(db, expired.apiKey.id, expired.secret)).toBeUndefined();
     expect(await verifyApiKey(db, valid.apiKey.id, valid.secret)).toMatchObject({ id: valid.apiKey.id });

@@ -68,7 +68,10 @@ const invoke: NonNullable<SfnEmulatorOptions['invoke']> = async (fn, payload) =>
   return wrap ? wrap(fn, payload, realStep(fn)) : realStep(fn)(payload);
 };
 
-async function startEmulator(dataDir: string, onExecutionStatusChange: SfnEmulatorOptions['onExecutionStatusChange']): Promise<RunningSfnEmulator> {
+async function startEmulator(
+  dataDir: string,
+  onExecutionStatusChange: SfnEmulatorOptions['onExecutionStatusChange'],
+): Promise<RunningSfnEmulator> {
   return sfnLocal.startSfnEmulator({
     port: 0,
     stateMachinesDir: STATE_MACHINES_DIR,
@@ -380,9 +383,7 @@ describe('audit export state machine', () => {
     expect((await store.getTask(db, task.id)).status).toBe('running');
     expect(await chunksOf(task.id)).toBeGreaterThan(0);
     // Act: a new emulator on the same data, its status changes wired to the app's handler
-    const second = await startEmulator(dataDir, (ev) =>
-      executionEvents.onExecutionStatusChange(db, ev, workflowEvents.COMPENSATORS),
-    );
+    const second = await startEmulator(dataDir, (ev) => executionEvents.onExecutionStatusChange(db, ev, workflowEvents.COMPENSATORS));
     const w2 = workflows.createWorkflows({ endpoint: second.url, region: 'us-east-1', arnPrefix: ARN_PREFIX });
     try {
       const ended = await taskEnded(task.id);

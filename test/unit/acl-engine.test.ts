@@ -238,12 +238,7 @@ describe('evaluate: scopes', () => {
     const a = assign('user-creator', { scope: { dn: PEOPLE, type: 'subtree' } });
     // Act
     const inPeople = evaluate(jdoe, { action: 'create', objectType: 'user', objectDn: PEOPLE }, [creator], [a]);
-    const inPeople2 = evaluate(
-      jdoe,
-      { action: 'create', objectType: 'user', objectDn: `ou=people2,${BASE}` },
-      [creator],
-      [a],
-    );
+    const inPeople2 = evaluate(jdoe, { action: 'create', objectType: 'user', objectDn: `ou=people2,${BASE}` }, [creator], [a]);
     // Assess
     expect(inPeople.allowed).toBe(true);
     expect(inPeople2.allowed).toBe(false);
@@ -288,12 +283,7 @@ describe('evaluate: s (own object only)', () => {
   });
 
   it('grants when the caller is the owner of the target (ownerDn)', () => {
-    const d = evaluate(
-      jdoe,
-      { action: 'write', objectType: 'user', objectDn: `cn=thing,${BASE}`, ownerDn: JDOE },
-      [selfEditor],
-      [a],
-    );
+    const d = evaluate(jdoe, { action: 'write', objectType: 'user', objectDn: `cn=thing,${BASE}`, ownerDn: JDOE }, [selfEditor], [a]);
     expect(d.allowed).toBe(true);
   });
 
@@ -427,9 +417,7 @@ describe('built-in roles', () => {
     for (const action of ACTIONS) {
       expect(as('admin').can({ action, objectType: 'secret', objectDn: ALICE }).allowed).toBe(true);
     }
-    expect(as('admin').can({ action: 'write', objectType: 'user', objectDn: ALICE }).reason).toBe(
-      'Role admin grants user:w (global)',
-    );
+    expect(as('admin').can({ action: 'write', objectType: 'user', objectDn: ALICE }).reason).toBe('Role admin grants user:w (global)');
   });
 
   it('auditor reads everything including audit and security logs, writes nothing, cannot read secrets', () => {
@@ -527,10 +515,7 @@ describe('built-in roles', () => {
 });
 
 describe('properties', () => {
-  const dnArb = fc.oneof(
-    fc.constantFrom(JDOE, ALICE, PEOPLE, BASE, OPS_GROUP, `ou=people2,${BASE}`, '', 'garbage', 'cn=a,'),
-    fc.string(),
-  );
+  const dnArb = fc.oneof(fc.constantFrom(JDOE, ALICE, PEOPLE, BASE, OPS_GROUP, `ou=people2,${BASE}`, '', 'garbage', 'cn=a,'), fc.string());
   const assignmentArb: fc.Arbitrary<Assignment> = fc.record({
     id: fc.string(),
     roleId: fc.constantFrom(...BUILTIN_ROLE_IDS, 'missing'),
@@ -553,13 +538,19 @@ describe('properties', () => {
 
   it('evaluate never throws, and with no assignments always denies', () => {
     fc.assert(
-      fc.property(principalArb, requestArb, fc.oneof(fc.constant([...BUILTIN_ROLES]), rolesArb), fc.array(assignmentArb, { maxLength: 5 }), (principal, request, roles, assignments) => {
-        const d = evaluate(principal, request, roles, assignments);
-        expect(typeof d.allowed).toBe('boolean');
-        expect(typeof d.reason).toBe('string');
-        expect(evaluate(principal, request, roles, []).allowed).toBe(false);
-        expect(() => effectivePermissions(principal, roles, assignments)).not.toThrow();
-      }),
+      fc.property(
+        principalArb,
+        requestArb,
+        fc.oneof(fc.constant([...BUILTIN_ROLES]), rolesArb),
+        fc.array(assignmentArb, { maxLength: 5 }),
+        (principal, request, roles, assignments) => {
+          const d = evaluate(principal, request, roles, assignments);
+          expect(typeof d.allowed).toBe('boolean');
+          expect(typeof d.reason).toBe('string');
+          expect(evaluate(principal, request, roles, []).allowed).toBe(false);
+          expect(() => effectivePermissions(principal, roles, assignments)).not.toThrow();
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -3,7 +3,11 @@ import { health } from '../../lib/health.js';
 import { DependencyUnavailableError } from '../../lib/core/errors.js';
 import type { Platform } from '../../lib/platform.js';
 
-const platformWith = (over: { ping?: () => Promise<number>; describeTable?: () => Promise<unknown>; listStateMachines?: () => Promise<unknown> }) =>
+const platformWith = (over: {
+  ping?: () => Promise<number>;
+  describeTable?: () => Promise<unknown>;
+  listStateMachines?: () => Promise<unknown>;
+}) =>
   ({
     directory: { ping: over.ping ?? (async () => 1) },
     db: { describeTable: over.describeTable ?? (async () => ({})) },

@@ -31,7 +31,8 @@ function fakeServices(over: Partial<HttpServices> = {}) {
           idem.set(k, { fp });
           return {};
         }
-        if (prev.fp !== fp) throw Object.assign(new (await import('../../lib/core/errors.js')).UnprocessableError('IDEMPOTENCY_KEY_REUSED', 'reused'));
+        if (prev.fp !== fp)
+          throw Object.assign(new (await import('../../lib/core/errors.js')).UnprocessableError('IDEMPOTENCY_KEY_REUSED', 'reused'));
         if (!prev.result) throw new (await import('../../lib/core/errors.js')).ConflictError('IDEMPOTENCY_IN_PROGRESS', 'in progress');
         return { replay: prev.result };
       },
@@ -75,15 +76,21 @@ const getWidget = route({
   params: z.object({ id: z.coercedInt() }),
   responses: { 200: { description: 'ok' } },
 }).handler(async (ctx) => ok({ id: ctx.params.id }));
-const secret = route({ method: 'GET', path: '/api/v1/secrets', summary: 's', tags: ['t'], permission: 'secret:r', responses: {} }).handler(async () =>
-  ok({ value: 'classified' }),
+const secret = route({ method: 'GET', path: '/api/v1/secrets', summary: 's', tags: ['t'], permission: 'secret:r', responses: {} }).handler(
+  async () => ok({ value: 'classified' }),
 );
 const boom = route({ method: 'GET', path: '/api/v1/boom', summary: 'b', tags: ['t'], auth: 'public', responses: {} }).handler(async () => {
   throw new Error('db password=hunter2 at /srv/app.js:12');
 });
-const scopedForgot = route({ method: 'GET', path: '/api/v1/scoped', summary: 's', tags: ['t'], permission: 'thing:r', scoped: true, responses: {} }).handler(
-  async () => ok({ leaked: true }),
-);
+const scopedForgot = route({
+  method: 'GET',
+  path: '/api/v1/scoped',
+  summary: 's',
+  tags: ['t'],
+  permission: 'thing:r',
+  scoped: true,
+  responses: {},
+}).handler(async () => ok({ leaked: true }));
 
 function app(over: Partial<HttpServices> = {}) {
   const f = fakeServices(over);
@@ -98,13 +105,19 @@ const auth = { authorization: 'Bearer good' };
 
 describe('HTTP stack', () => {
   it('answers 400 MALFORMED_JSON for a body that is not JSON', async () => {
-    const res = await app().call('POST', '/api/v1/widgets', { rawBody: '{"name":', headers: { ...auth, 'content-type': 'application/json' } });
+    const res = await app().call('POST', '/api/v1/widgets', {
+      rawBody: '{"name":',
+      headers: { ...auth, 'content-type': 'application/json' },
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json.error.code).toBe('MALFORMED_JSON');
   });
 
   it('answers 415 when the body is not JSON-typed', async () => {
-    const res = await app().call('POST', '/api/v1/widgets', { rawBody: 'name=x', headers: { ...auth, 'content-type': 'application/x-www-form-urlencoded' } });
+    const res = await app().call('POST', '/api/v1/widgets', {
+      rawBody: 'name=x',
+      headers: { ...auth, 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(res.statusCode).toBe(415);
     expect(res.json.error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
   });
@@ -165,7 +178,12 @@ describe('HTTP stack', () => {
 
   it('localises messages from Accept-Language but never codes', async () => {
     const a = app();
-    for (const [lang, word] of [['fr-FR,fr;q=0.9', 'validation'], ['ar', 'التحقق'], ['tzm', 'tsenqedt'], ['de', 'validation failed']] as const) {
+    for (const [lang, word] of [
+      ['fr-FR,fr;q=0.9', 'validation'],
+      ['ar', 'التحقق'],
+      ['tzm', 'tsenqedt'],
+      ['de', 'validation failed'],
+    ] as const) {
       const res = await a.call('POST', '/api/v1/widgets', { body: {}, headers: { ...auth, 'accept-language': lang } });
       expect(res.json.error.code).toBe('VALIDATION_ERROR');
       expect(res.json.error.message).toContain(word);
@@ -226,10 +244,13 @@ describe('HTTP stack', () => {
     });
     const a = app({ authenticate });
     await fc.assert(
-      fc.asyncProperty(fc.string({ minLength: 1, maxLength: 100 }).filter((s) => !/\s/.test(s)), async (token) => {
-        const res = await a.call('GET', '/api/v1/widgets/1', { headers: { authorization: `Bearer ${token}` } });
-        expect(res.statusCode).toBe(401);
-      }),
+      fc.asyncProperty(
+        fc.string({ minLength: 1, maxLength: 100 }).filter((s) => !/\s/.test(s)),
+        async (token) => {
+          const res = await a.call('GET', '/api/v1/widgets/1', { headers: { authorization: `Bearer ${token}` } });
+          expect(res.statusCode).toBe(401);
+        },
+      ),
       { numRuns: 100 },
     );
   });

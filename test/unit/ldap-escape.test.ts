@@ -3,7 +3,20 @@ import { FilterParser } from 'ldapts';
 import { describe, expect, it } from 'vitest';
 import { BadRequestError } from '../../lib/core/errors.js';
 import { parseFilter } from '../../lib/providers/ldap/client.js';
-import { and, dnEquals, eq, escapeDnValue, escapeFilterValue, normalizeDn, not, or, parseDn, present, substr, unescapeDnValue } from '../../lib/providers/ldap/escape.js';
+import {
+  and,
+  dnEquals,
+  eq,
+  escapeDnValue,
+  escapeFilterValue,
+  normalizeDn,
+  not,
+  or,
+  parseDn,
+  present,
+  substr,
+  unescapeDnValue,
+} from '../../lib/providers/ldap/escape.js';
 
 /** RFC 4515 unescape: `\XX` → byte, decoded as UTF-8. */
 function unescapeFilterValue(s: string): string {

@@ -48,7 +48,10 @@ export const createKey = routeSpec({
   scoped: true,
   idempotent: true,
   body: CreateApiKeyBody,
-  responses: { 201: { description: 'The key with its secret', schema: CreatedApiKey }, 403: { description: 'FORBIDDEN', schema: ErrorBody } },
+  responses: {
+    201: { description: 'The key with its secret', schema: CreatedApiKey },
+    403: { description: 'FORBIDDEN', schema: ErrorBody },
+  },
 });
 
 export const listKeys = routeSpec({

@@ -24,7 +24,10 @@ export const securityLogs = routeSpec({
   tags: ['audit'],
   permission: 'security-log:r',
   query: AuditLogQuery,
-  responses: { 200: { description: 'Security events', schema: PageOf(AuditEventView) }, 403: { description: 'FORBIDDEN', schema: ErrorBody } },
+  responses: {
+    200: { description: 'Security events', schema: PageOf(AuditEventView) },
+    403: { description: 'FORBIDDEN', schema: ErrorBody },
+  },
 });
 
 export const createExport = routeSpec({

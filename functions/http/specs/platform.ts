@@ -24,7 +24,14 @@ export const info = routeSpec({
   responses: {
     200: {
       description: 'About this API',
-      schema: z.object({ name: z.string(), version: z.string(), api_version: z.string(), ldap_base: z.string(), surfaces: z.array(z.string()), plugins: z.array(z.string()) }),
+      schema: z.object({
+        name: z.string(),
+        version: z.string(),
+        api_version: z.string(),
+        ldap_base: z.string(),
+        surfaces: z.array(z.string()),
+        plugins: z.array(z.string()),
+      }),
     },
   },
 });

@@ -25,7 +25,10 @@ export const taskLogs = routeSpec({
   scoped: true,
   params: TaskIdParams,
   query: PageQuery,
-  responses: { 200: { description: 'Log lines', schema: PageOf(TaskLogLineView) }, 404: { description: 'TASK_NOT_FOUND', schema: ErrorBody } },
+  responses: {
+    200: { description: 'Log lines', schema: PageOf(TaskLogLineView) },
+    404: { description: 'TASK_NOT_FOUND', schema: ErrorBody },
+  },
 });
 
 export const cancelTask = routeSpec({

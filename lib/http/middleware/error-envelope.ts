@@ -20,11 +20,20 @@ export const errorEnvelope = (): MiddlewareObj<HttpEvent, HttpResponse> => ({
     } else {
       logger.info('request rejected', { code: err.code, status: err.status });
     }
-    const message = translate(err.messageKey, internal.locale ?? 'en', err.expose ? err.message : 'Internal server error', err.messageParams);
+    const message = translate(
+      err.messageKey,
+      internal.locale ?? 'en',
+      err.expose ? err.message : 'Internal server error',
+      err.messageParams,
+    );
     const details = err.expose ? err.details : { request_id: internal.requestId };
-    request.response = jsonResponse(err.status, { error: { code: err.code, message, ...(details ? { details } : {}) } }, {
-      ...(err.headers ?? {}),
-      'Content-Language': internal.locale ?? 'en',
-    });
+    request.response = jsonResponse(
+      err.status,
+      { error: { code: err.code, message, ...(details ? { details } : {}) } },
+      {
+        ...(err.headers ?? {}),
+        'Content-Language': internal.locale ?? 'en',
+      },
+    );
   },
 });

@@ -17,7 +17,10 @@ export interface CorsOptions {
 
 /** Security headers and CORS on every answer, errors included. */
 export const securityHeaders = (opts: CorsOptions): MiddlewareObj<HttpEvent, HttpResponse> => {
-  const allowed = opts.origins.split(',').map((o) => o.trim()).filter(Boolean);
+  const allowed = opts.origins
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
   const apply = (request: { event: HttpEvent; response: HttpResponse | null | undefined }) => {
     if (!request.response) return;
     const headers = request.response.headers;

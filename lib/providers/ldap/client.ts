@@ -283,9 +283,7 @@ export function attrFirst(entry: LdapEntry, name: string): string | undefined {
 }
 
 function toLdaptsAttrs(attrs: LdapAttributes): Attribute[] {
-  return Object.entries(attrs).map(
-    ([type, v]) => new Attribute({ type: assertAttributeName(type), values: Array.isArray(v) ? v : [v] }),
-  );
+  return Object.entries(attrs).map(([type, v]) => new Attribute({ type: assertAttributeName(type), values: Array.isArray(v) ? v : [v] }));
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -364,8 +362,7 @@ function connectionApi(client: Client): LdapConnection {
       ),
     del: (dn) => wrap('delete', dn, () => client.del(dn)),
     modifyDn: (dn, newDn) => wrap('modifyDn', dn, () => client.modifyDN(dn, newDn)),
-    compare: (dn, attribute, value) =>
-      wrap('compare', dn, () => client.compare(dn, assertAttributeName(attribute), value)),
+    compare: (dn, attribute, value) => wrap('compare', dn, () => client.compare(dn, assertAttributeName(attribute), value)),
   };
   return api;
 }
