@@ -30,19 +30,19 @@ export interface RequestInfo {
   requestId: string;
 }
 
-const securityEvent = (deps: AuthDeps, e: Omit<NewAuditEvent, 'category'>) => writeAudit(deps.db, { category: 'authentication', ...e });
+/** An authentication event in the security log, stamped with the request's source IP and id. */
+const securityEvent = (deps: AuthDeps, req: RequestInfo, e: Omit<NewAuditEvent, 'category' | 'source_ip' | 'request_id'>) =>
+  writeAudit(deps.db, { category: 'authentication', ...e, source_ip: req.sourceIp, request_id: req.requestId });
 
 export async function login(deps: AuthDeps, username: string, password: string, req: RequestInfo) {
   const subjects = [`user#${username.toLowerCase()}`, `ip#${req.sourceIp}`];
   try {
     await assertNotThrottled(deps.db, subjects, deps.throttle);
   } catch (e) {
-    await securityEvent(deps, {
+    await securityEvent(deps, req, {
       action: 'login',
       actor: username,
       result: 'denied',
-      source_ip: req.sourceIp,
-      request_id: req.requestId,
       details: { reason: 'throttled' },
     });
     throw e;
@@ -53,12 +53,10 @@ export async function login(deps: AuthDeps, username: string, password: string, 
   } catch (e) {
     if (e instanceof InvalidCredentialsError) {
       await recordFailure(deps.db, subjects, deps.throttle);
-      await securityEvent(deps, {
+      await securityEvent(deps, req, {
         action: 'login',
         actor: username,
         result: 'failure',
-        source_ip: req.sourceIp,
-        request_id: req.requestId,
         details: { reason: 'invalid_credentials' },
       });
     }
@@ -82,13 +80,11 @@ export async function login(deps: AuthDeps, username: string, password: string, 
     createdAt: new Date().toISOString(),
     expiresAt: refresh.exp,
   });
-  await securityEvent(deps, {
+  await securityEvent(deps, req, {
     action: 'login',
     actor: user.dn,
     target: user.dn,
     result: 'success',
-    source_ip: req.sourceIp,
-    request_id: req.requestId,
     details: { session: sid },
   });
   return {
@@ -108,12 +104,10 @@ export async function refresh(deps: AuthDeps, refreshToken: string, req: Request
   const claims = await verifyToken(deps.ring, deps.tokens, refreshToken, 'refresh');
   const session = await getSession(deps.db, claims.sid);
   if (!session || session.status !== 'active') {
-    await securityEvent(deps, {
+    await securityEvent(deps, req, {
       action: 'refresh',
       actor: claims.sub,
       result: 'denied',
-      source_ip: req.sourceIp,
-      request_id: req.requestId,
       details: { reason: 'session_revoked' },
     });
     throw new UnauthorizedError('TOKEN_REVOKED', 'The session was revoked');
@@ -128,13 +122,11 @@ export async function refresh(deps: AuthDeps, refreshToken: string, req: Request
   const groups = await deps.directory.groupsOf(session.dn, session.uid).catch(() => session.groups);
   if (!(await rotateRefresh(deps.db, session.sid, claims.jti, next.jti, groups))) {
     await revokeSession(deps.db, session.sid, 'refresh_token_reuse');
-    await securityEvent(deps, {
+    await securityEvent(deps, req, {
       action: 'refresh_token_reuse',
       actor: session.dn,
       target: session.dn,
       result: 'denied',
-      source_ip: req.sourceIp,
-      request_id: req.requestId,
       details: { session: session.sid },
     });
     throw new UnauthorizedError('REFRESH_TOKEN_REUSED', 'This refresh token was already used; the session has been revoked');
@@ -146,12 +138,10 @@ export async function refresh(deps: AuthDeps, refreshToken: string, req: Request
     kind: 'user',
     uid: session.uid,
   });
-  await securityEvent(deps, {
+  await securityEvent(deps, req, {
     action: 'refresh',
     actor: session.dn,
     result: 'success',
-    source_ip: req.sourceIp,
-    request_id: req.requestId,
     details: { session: session.sid },
   });
   return { access_token: access.token, refresh_token: next.token, token_type: 'bearer' as const, expires_in: deps.tokens.accessTtl };
@@ -184,13 +174,11 @@ export async function authenticateToken(
 
 export async function logout(deps: AuthDeps, actor: Actor, req: RequestInfo): Promise<void> {
   await revokeSession(deps.db, actor.sid, 'logout');
-  await securityEvent(deps, {
+  await securityEvent(deps, req, {
     action: 'logout',
     actor: actor.dn,
     target: actor.dn,
     result: 'success',
-    source_ip: req.sourceIp,
-    request_id: req.requestId,
     details: { session: actor.sid },
   });
 }
@@ -202,12 +190,10 @@ export async function authenticateApiKey(deps: AuthDeps, keyId: string, secret: 
   const key = await verifyApiKey(deps.db, keyId, secret);
   if (!key) {
     await recordFailure(deps.db, subjects, deps.throttle);
-    await securityEvent(deps, {
+    await securityEvent(deps, req, {
       action: 'authenticate',
       actor: keyId,
       result: 'failure',
-      source_ip: req.sourceIp,
-      request_id: req.requestId,
       details: { reason: 'invalid_api_key' },
     });
     throw new UnauthorizedError('INVALID_CREDENTIALS', 'Invalid key or secret');
@@ -234,13 +220,11 @@ export async function authenticateApiKey(deps: AuthDeps, keyId: string, secret: 
     createdAt: new Date().toISOString(),
     expiresAt: access.exp,
   });
-  await securityEvent(deps, {
+  await securityEvent(deps, req, {
     action: 'authenticate',
     actor: key.owner,
     target: key.id,
     result: 'success',
-    source_ip: req.sourceIp,
-    request_id: req.requestId,
     details: { api_key: key.id },
   });
   return { access_token: access.token, token_type: 'bearer' as const, expires_in: deps.tokens.accessTtl, scopes: key.scopes ?? [] };

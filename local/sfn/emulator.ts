@@ -11,7 +11,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
-import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import {
@@ -22,6 +21,7 @@ import {
   type RunOptions,
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
+import { createAwsJsonServer } from '../aws-json-server.js';
 import {
   SFN_ACCOUNT_ID,
   SFN_REGION,
@@ -826,46 +826,17 @@ export async function startSfnEmulator(opts: SfnEmulatorOptions): Promise<Runnin
     }
   }
 
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      void (async () => {
-        const send = (status: number, body: unknown): void => {
-          if (res.destroyed) return;
-          const text = JSON.stringify(body);
-          res.writeHead(status, {
-            'content-type': 'application/x-amz-json-1.0',
-            'content-length': Buffer.byteLength(text),
-            'x-amzn-requestid': randomUUID(),
-          });
-          res.end(text);
-        };
-        try {
-          const target = String(req.headers['x-amz-target'] ?? '');
-          const op = target.startsWith('AWSStepFunctions.') ? target.slice('AWSStepFunctions.'.length) : '';
-          const handler = ops[op];
-          if (req.method !== 'POST' || !handler) {
-            throw new SfnError(
-              'UnknownOperationException',
-              `Operation not supported by the local emulator: ${target || `${req.method} ${req.url}`}`,
-            );
-          }
-          const raw = Buffer.concat(chunks).toString('utf8');
-          const body = (raw ? JSON.parse(raw) : {}) as Record<string, unknown>;
-          send(200, await handler(body));
-        } catch (err) {
-          if (err instanceof SfnError) {
-            send(err.status, { __type: `com.amazonaws.swf.service.model#${err.code}`, message: err.message });
-          } else if (err instanceof SyntaxError) {
-            send(400, { __type: 'com.amazonaws.swf.service.model#SerializationException', message: 'Malformed JSON body' });
-          } else {
-            log('internal error', err);
-            send(500, { __type: 'com.amazonaws.swf.service.model#InternalFailure', message: (err as Error)?.message ?? String(err) });
-          }
-        }
-      })();
-    });
+  const server = createAwsJsonServer({
+    targetPrefix: 'AWSStepFunctions.',
+    ops,
+    unknownOperation: (what) => new SfnError('UnknownOperationException', `Operation not supported by the local emulator: ${what}`),
+    fault: (err) => {
+      if (err instanceof SfnError) return { status: err.status, type: `com.amazonaws.swf.service.model#${err.code}`, message: err.message };
+      if (err instanceof SyntaxError)
+        return { status: 400, type: 'com.amazonaws.swf.service.model#SerializationException', message: 'Malformed JSON body' };
+      log('internal error', err);
+      return { status: 500, type: 'com.amazonaws.swf.service.model#InternalFailure', message: (err as Error)?.message ?? String(err) };
+    },
   });
 
   await new Promise<void>((resolve, reject) => {

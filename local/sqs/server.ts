@@ -7,8 +7,8 @@
  * send or a visibility change), redrive to a dead-letter queue after `maxReceiveCount` receives,
  * message retention, correct MD5 digests of bodies and message attributes. State is in memory.
  */
+import { createAwsJsonServer } from '../aws-json-server.js';
 import { createHash, randomUUID } from 'node:crypto';
-import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export const SQS_ACCOUNT_ID = '000000000000';
@@ -577,64 +577,29 @@ export async function startSqsEmulator(opts: SqsEmulatorOptions): Promise<Runnin
     },
   };
 
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    let gone = false;
-    res.on('close', () => {
-      gone = !res.writableFinished;
-    });
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      void (async () => {
-        const send = (status: number, body: unknown, headers: Record<string, string> = {}): void => {
-          if (res.destroyed) return;
-          const text = JSON.stringify(body);
-          res.writeHead(status, {
-            'content-type': 'application/x-amz-json-1.0',
-            'content-length': Buffer.byteLength(text),
-            'x-amzn-requestid': randomUUID(),
-            ...headers,
-          });
-          res.end(text);
+  const server = createAwsJsonServer({
+    targetPrefix: 'AmazonSQS.',
+    ops,
+    unknownOperation: (what) =>
+      new SqsError('UnsupportedOperation', `Operation ${what} is not supported.`, 'AWS.SimpleQueueService.UnsupportedOperation'),
+    // The SDK speaks JSON with awsQueryCompatible: errors also carry the query-protocol code in a header.
+    fault: (err) => {
+      if (err instanceof SqsError) {
+        return {
+          status: err.status,
+          type: `com.amazonaws.sqs#${err.code}`,
+          message: err.message,
+          headers: { 'x-amzn-query-error': `${err.queryCode};${err.fault}` },
         };
-        try {
-          const target = String(req.headers['x-amz-target'] ?? '');
-          const op = target.startsWith('AmazonSQS.') ? target.slice('AmazonSQS.'.length) : '';
-          const handler = ops[op];
-          if (req.method !== 'POST' || !handler) {
-            throw new SqsError(
-              'UnsupportedOperation',
-              `Operation ${target || req.method + ' ' + req.url} is not supported.`,
-              'AWS.SimpleQueueService.UnsupportedOperation',
-            );
-          }
-          const raw = Buffer.concat(chunks).toString('utf8');
-          const body = (raw ? JSON.parse(raw) : {}) as Record<string, unknown>;
-          const result = await handler(body, () => gone);
-          send(200, result ?? {});
-        } catch (err) {
-          if (err instanceof SqsError) {
-            send(
-              err.status,
-              { __type: `com.amazonaws.sqs#${err.code}`, message: err.message },
-              {
-                'x-amzn-query-error': `${err.queryCode};${err.fault}`,
-              },
-            );
-          } else if (err instanceof SyntaxError) {
-            send(400, { __type: 'com.amazonaws.sqs#InvalidParameterValue', message: 'Malformed JSON' });
-          } else {
-            send(
-              500,
-              { __type: 'com.amazonaws.sqs#InternalError', message: (err as Error).message ?? String(err) },
-              {
-                'x-amzn-query-error': 'InternalError;Receiver',
-              },
-            );
-          }
-        }
-      })();
-    });
+      }
+      if (err instanceof SyntaxError) return { status: 400, type: 'com.amazonaws.sqs#InvalidParameterValue', message: 'Malformed JSON' };
+      return {
+        status: 500,
+        type: 'com.amazonaws.sqs#InternalError',
+        message: (err as Error).message ?? String(err),
+        headers: { 'x-amzn-query-error': 'InternalError;Receiver' },
+      };
+    },
   });
 
   await new Promise<void>((resolve, reject) => {

@@ -1,0 +1,25 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ALL_SPECS } from '../../functions/http/specs/index.js';
+import { buildOpenApi } from '../../lib/http/openapi.js';
+
+describe('OpenAPI document', () => {
+  const doc = buildOpenApi(ALL_SPECS.map((spec) => ({ spec, run: async () => ({ status: 200 }) })), { version: '0.1.0' }) as {
+    paths: Record<string, Record<string, { requestBody?: unknown; responses: Record<string, unknown>; 'x-permission'?: string }>>;
+  };
+
+  it('describes every route once, with a body schema where the route validates one', () => {
+    const ops = Object.entries(doc.paths).flatMap(([p, m]) => Object.keys(m).map((verb) => `${verb.toUpperCase()} ${p}`));
+    expect(ops.sort()).toEqual(ALL_SPECS.map((s) => `${s.method} ${s.path}`).sort());
+    for (const s of ALL_SPECS) {
+      const op = doc.paths[s.path]![s.method.toLowerCase()]!;
+      expect(Boolean(op.requestBody)).toBe(Boolean(s.body));
+      if (s.permission) expect(op['x-permission']).toBe(s.permission);
+    }
+  });
+
+  it('is the committed docs/openapi.json (run `npm run openapi` after changing a route)', () => {
+    const committed = JSON.parse(readFileSync(new URL('../../docs/openapi.json', import.meta.url), 'utf8'));
+    expect(committed).toEqual(JSON.parse(JSON.stringify(doc)));
+  });
+});
