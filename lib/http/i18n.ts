@@ -135,7 +135,7 @@ export function negotiateLocale(header: string | undefined): Locale {
 }
 
 export function translate(key: string | undefined, locale: Locale, fallback: string, params: Record<string, string | number> = {}): string {
-  const template = (key && (MESSAGES[key]?.[locale] ?? (locale === 'en' ? undefined : undefined))) || undefined;
+  const template = key ? MESSAGES[key]?.[locale] : undefined;
   if (!template) return fallback;
   return template.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
 }
