@@ -6,7 +6,7 @@ export type {
   HistoryEvent,
   RunningSfnEmulator,
   SfnEmulatorOptions,
-} from './emulator.js';
+} from './model.js';
 export { loadStateMachines, compileDefinition, stateMachineArn, lambdaArn, resolveFunctionName } from './definition.js';
 export type { CompiledStateMachine, TaskRoute } from './definition.js';
 export { httpInvoker, inProcessInvoker, normaliseFunctionError } from './lambda-invoker.js';

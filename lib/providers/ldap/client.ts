@@ -1,262 +1,38 @@
 /**
  * Typed LDAP provider over ldapts. No domain knowledge: connections, binds, CRUD, search with plain entries,
- * error mapping to ApiErrors, and password authentication of a user of `ou=people`.
+ * error mapping to ApiErrors (errors.ts), filter parsing (filter.ts) and password authentication of a user of
+ * `ou=people`.
  *
  * Each top-level operation opens a connection, binds as the service account (LDAP_BIND_DN), runs and closes;
  * `withServiceBind(fn)` runs several operations on one service-bound connection.
  */
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
-import {
-  Attribute,
-  Change,
-  Client,
-  EqualityFilter,
-  FilterParser,
-  PasswordPolicyControl,
-  PasswordPolicyError,
-  ResultCodeError,
-  type Filter,
-} from 'ldapts';
-import {
-  ApiError,
-  BadRequestError,
-  ConflictError,
-  DependencyUnavailableError,
-  ForbiddenError,
-  InternalError,
-  InvalidCredentialsError,
-  NotFoundError,
-  UnprocessableError,
-} from '../../core/errors.js';
+import { Attribute, Change, Client, PasswordPolicyControl, PasswordPolicyError, ResultCodeError } from 'ldapts';
+import { DependencyUnavailableError, InvalidCredentialsError, NotFoundError } from '../../core/errors.js';
 import { config, type Config } from '../../core/config.js';
 import { logger } from '../../core/logger.js';
 import { assertAttributeName, eq, or } from './escape.js';
+import { AccountLockedError, PasswordExpiredError, mapLdapError } from './errors.js';
+import { parseFilter } from './filter.js';
+import type { AuthenticatedUser, LdapAttributes, LdapClient, LdapClientConfig, LdapConnection, LdapEntry } from './types.js';
+
+export { AccountLockedError, PasswordExpiredError, mapLdapError } from './errors.js';
+export { parseFilter } from './filter.js';
+export type {
+  AuthenticatedUser,
+  LdapAttributes,
+  LdapChange,
+  LdapClient,
+  LdapClientConfig,
+  LdapConnection,
+  LdapEntry,
+  LdapScope,
+  LdapSearchOptions,
+} from './types.js';
 
 // ---------------------------------------------------------------------------------------------------------
-// Types
-
-export interface LdapClientConfig {
-  /** ldap://host:port or ldaps://host:port */
-  url: string;
-  baseDn: string;
-  /** Service account (LDAP_BIND_DN) */
-  bindDn: string;
-  bindPassword?: string;
-  /** Upgrade ldap:// connections with StartTLS. */
-  startTls?: boolean;
-  /** PEM CA bundle for ldaps:// and StartTLS. */
-  tlsCaFile?: string;
-  /** Per-operation and connect timeout, ms (default 5000). */
-  timeoutMs?: number;
-  /** Where users live, relative or absolute (default `ou=people,<baseDn>`). */
-  peopleDn?: string;
-}
-
-/** A search result entry: DN and attribute values as strings (binary values base64-encoded). */
-export interface LdapEntry {
-  dn: string;
-  attrs: Record<string, string[]>;
-}
-
-export type LdapScope = 'base' | 'one' | 'sub' | 'children';
-
-export interface LdapSearchOptions {
-  /** A filter string, built with escape.ts (`eq`, `and`, …). Default `(objectClass=*)`. */
-  filter?: string;
-  scope?: LdapScope;
-  /** Attributes to return; default all user attributes. Use `['+']` / `['*', '+']` for operational ones. */
-  attributes?: string[];
-  /** Maximum number of entries; when reached, the entries found so far are returned. */
-  sizeLimit?: number;
-  /** Use the paged results control (all pages are fetched). */
-  paged?: boolean | { pageSize: number };
-}
-
-export interface LdapChange {
-  operation: 'add' | 'delete' | 'replace';
-  attribute: string;
-  /** Empty with `delete`: remove the whole attribute; empty with `replace`: remove it too. */
-  values?: string[];
-}
-
-export type LdapAttributes = Record<string, string | string[]>;
-
-export interface AuthenticatedUser {
-  dn: string;
-  uid: string;
-  cn: string;
-  mail: string | null;
-}
-
-/** Operations over one connection (service-bound inside `withServiceBind`). */
-export interface LdapConnection {
-  search(base: string, opts?: LdapSearchOptions): Promise<LdapEntry[]>;
-  /** The entry at `dn` or null when it does not exist. */
-  get(dn: string, attributes?: string[]): Promise<LdapEntry | null>;
-  add(dn: string, attrs: LdapAttributes): Promise<void>;
-  modify(dn: string, changes: LdapChange | LdapChange[]): Promise<void>;
-  del(dn: string): Promise<void>;
-  /** Rename / move: `newDn` is the full new DN. */
-  modifyDn(dn: string, newDn: string): Promise<void>;
-  compare(dn: string, attribute: string, value: string): Promise<boolean>;
-}
-
-export interface LdapClient extends LdapConnection {
-  readonly config: Readonly<LdapClientConfig>;
-  /** Verifies `dn`/`password` with a simple bind on a fresh connection. Empty passwords are refused. */
-  bind(dn: string, password: string): Promise<void>;
-  /** Runs `fn` with one connection bound as the service account. */
-  withServiceBind<T>(fn: (conn: LdapConnection) => Promise<T>): Promise<T>;
-  /** Finds the user by uid (or mail) under ou=people and binds as it. */
-  authenticate(username: string, password: string): Promise<AuthenticatedUser>;
-  /** Connects and service-binds; answers the latency in ms (throws DependencyUnavailableError). */
-  ping(): Promise<number>;
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Errors
-
-/** The credentials may be right but the account is locked by the password policy (pwdAccountLockedTime). */
-export class AccountLockedError extends ApiError {
-  constructor() {
-    super('ACCOUNT_LOCKED', 403, 'This account is locked');
-    this.name = 'AccountLockedError';
-  }
-}
-
-/** The password has expired under the password policy. */
-export class PasswordExpiredError extends ApiError {
-  constructor() {
-    super('PASSWORD_EXPIRED', 403, 'The password has expired');
-    this.name = 'PasswordExpiredError';
-  }
-}
-
-function attributeFromMessage(message: string): string | undefined {
-  const patterns = [
-    /attribute '([A-Za-z][\w-]*)'/i,
-    /attribute type '([A-Za-z][\w-]*)'/i,
-    /^([A-Za-z][\w-]*): /,
-    /\b([A-Za-z][\w-]*): value #\d+/,
-  ];
-  for (const p of patterns) {
-    const m = p.exec(message);
-    if (m?.[1]) return m[1];
-  }
-  return undefined;
-}
-
-const UNPROCESSABLE: Record<number, string> = {
-  16: 'LDAP_NO_SUCH_ATTRIBUTE',
-  17: 'LDAP_UNDEFINED_ATTRIBUTE_TYPE',
-  18: 'LDAP_INAPPROPRIATE_MATCHING',
-  19: 'LDAP_CONSTRAINT_VIOLATION',
-  21: 'LDAP_INVALID_ATTRIBUTE_SYNTAX',
-  64: 'LDAP_NAMING_VIOLATION',
-  65: 'LDAP_OBJECT_CLASS_VIOLATION',
-  67: 'LDAP_NOT_ALLOWED_ON_RDN',
-  69: 'LDAP_OBJECT_CLASS_MODS_PROHIBITED',
-  53: 'LDAP_UNWILLING_TO_PERFORM',
-  4: 'LDAP_SIZE_LIMIT_EXCEEDED',
-};
-
-/**
- * Maps any error thrown by ldapts to an ApiError. `dn` is added to details when known. Never includes the
- * request's values (a password could be one of them), only the server's diagnostic message.
- */
-export function mapLdapError(e: unknown, ctx: { dn?: string; op?: string } = {}): ApiError {
-  if (e instanceof ApiError) return e;
-  if (e instanceof ResultCodeError) {
-    const diag = (e.message ?? '').slice(0, 300);
-    const details: Record<string, unknown> = { ldap_code: e.code };
-    if (ctx.dn) details.dn = ctx.dn;
-    switch (e.code) {
-      case 49:
-        return new InvalidCredentialsError();
-      case 32:
-        return new NotFoundError('LDAP_NO_SUCH_OBJECT', 'No such LDAP entry', details);
-      case 68:
-        return new ConflictError('LDAP_ENTRY_ALREADY_EXISTS', 'The LDAP entry already exists', details);
-      case 20: {
-        const attribute = attributeFromMessage(diag);
-        return new ConflictError('LDAP_VALUE_EXISTS', attribute ? `Value already present in ${attribute}` : 'Value already present', {
-          ...details,
-          ...(attribute ? { attribute } : {}),
-        });
-      }
-      case 66:
-        return new ConflictError('LDAP_NOT_ALLOWED_ON_NON_LEAF', 'The LDAP entry has children', details);
-      case 50:
-        return new ForbiddenError('The directory refused this operation (insufficient access rights)', details);
-      case 34:
-        return new BadRequestError('LDAP_INVALID_DN', 'Invalid DN', details);
-      case 51:
-      case 52:
-      case 80:
-        return new DependencyUnavailableError('ldap', e);
-      default: {
-        const code = UNPROCESSABLE[e.code];
-        if (code) {
-          const attribute = attributeFromMessage(diag);
-          return new UnprocessableError(code, attribute ? `${diag || code} (attribute ${attribute})` : diag || code, {
-            ...details,
-            ...(attribute ? { attribute } : {}),
-          });
-        }
-        return new ApiError('LDAP_ERROR', 502, `LDAP ${ctx.op ?? 'operation'} failed with result code ${e.code}`, {
-          details,
-          cause: e,
-        });
-      }
-    }
-  }
-  if (e instanceof TypeError || e instanceof RangeError || e instanceof SyntaxError) {
-    return new InternalError('LDAP client error', e);
-  }
-  // Anything else comes from the transport (refused, reset, timeout, TLS): the directory is unusable.
-  return new DependencyUnavailableError('ldap', e);
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Filters and entries
-
-/**
- * Parses a filter string into an ldapts Filter. ldapts' parser turns each `\XX` escape into one Latin-1
- * character and re-encodes it as UTF-8, which corrupts escaped non-ASCII values (`é` → `\c3\a9` → 4 bytes).
- * So raw non-ASCII is first escaped, then every parsed value is reinterpreted as the bytes it denotes.
- */
-export function parseFilter(filter: string): Filter {
-  const ascii = filter.replace(/[^\x00-\x7f]+/g, (s) =>
-    [...Buffer.from(s, 'utf8')].map((b) => `\\${b.toString(16).padStart(2, '0')}`).join(''),
-  );
-  let parsed: Filter;
-  try {
-    parsed = FilterParser.parseString(ascii);
-  } catch {
-    throw new BadRequestError('INVALID_LDAP_FILTER', 'Invalid LDAP filter');
-  }
-  fixFilterValues(parsed);
-  return parsed;
-}
-
-const bytesToUtf8 = (s: string) => Buffer.from(s, 'latin1').toString('utf8');
-const needsFix = (s: string) => /[\x80-\xff]/.test(s);
-
-function fixFilterValues(f: Filter): void {
-  const node = f as unknown as Record<string, unknown>;
-  if (f instanceof EqualityFilter) {
-    if (typeof f.value === 'string' && needsFix(f.value)) f.value = Buffer.from(f.value, 'latin1');
-    return;
-  }
-  for (const key of ['value', 'initial', 'final']) {
-    const v = node[key];
-    if (typeof v === 'string' && needsFix(v)) node[key] = bytesToUtf8(v);
-  }
-  if (Array.isArray(node.any)) node.any = (node.any as unknown[]).map((v) => (typeof v === 'string' && needsFix(v) ? bytesToUtf8(v) : v));
-  if (Array.isArray(node.filters)) for (const child of node.filters as Filter[]) fixFilterValues(child);
-  if (node.filter && typeof node.filter === 'object') fixFilterValues(node.filter as Filter);
-}
+// Entries
 
 function toEntry(raw: Record<string, unknown> & { dn: string }): LdapEntry {
   const attrs: Record<string, string[]> = {};

@@ -136,55 +136,8 @@ export function unescapeDnValue(value: string): string {
   return Buffer.from(out).toString('utf8');
 }
 
-/** Splits a DN string into RDNs of `{type, value}` pairs (values unescaped). Multi-valued RDNs keep all pairs. */
-export function parseDn(dn: string): { type: string; value: string }[][] {
-  const rdns: { type: string; value: string }[][] = [];
-  let current: { type: string; value: string }[] = [];
-  let buf = '';
-  let type: string | undefined;
-  const flushPair = () => {
-    if (type === undefined) {
-      if (buf.trim() === '') return;
-      throw new BadRequestError('LDAP_INVALID_DN', 'Invalid DN');
-    }
-    current.push({ type: type.trim(), value: unescapeDnValue(buf.replace(/^ +/, '').replace(/(?<!\\) +$/, '')) });
-    type = undefined;
-    buf = '';
-  };
-  for (let i = 0; i < dn.length; i++) {
-    const c = dn[i] as string;
-    if (c === '\\' && i + 1 < dn.length) {
-      buf += c + (dn[i + 1] as string);
-      i += 1;
-    } else if (c === '=' && type === undefined) {
-      type = buf;
-      buf = '';
-    } else if (c === '+') {
-      flushPair();
-    } else if (c === ',' || c === ';') {
-      flushPair();
-      rdns.push(current);
-      current = [];
-    } else buf += c;
-  }
-  flushPair();
-  if (current.length) rdns.push(current);
-  return rdns;
-}
-
 /**
- * A comparable form of a DN: types lower-cased, values unescaped, lower-cased, re-escaped, pairs of a
- * multi-valued RDN sorted. Case-insensitive on values, which holds for the naming attributes used here.
+ * DN parsing and comparison live in lib/core/dn.ts (one RFC 4514 implementation for the whole code base: escapes,
+ * hex pairs, multi-valued RDNs, case-insensitive types and values); re-exported here under the historical names.
  */
-export function normalizeDn(dn: string): string {
-  return parseDn(dn)
-    .map((rdn) =>
-      rdn
-        .map((p) => `${p.type.toLowerCase()}=${escapeDnValue(p.value.toLowerCase())}`)
-        .sort()
-        .join('+'),
-    )
-    .join(',');
-}
-
-export const dnEquals = (a: string, b: string): boolean => normalizeDn(a) === normalizeDn(b);
+export { dnEquals, normalizeDn, parseDn } from '../../core/dn.js';

@@ -1,0 +1,79 @@
+/** Public types of the LDAP provider (configuration, entries, search options, connections). */
+
+export interface LdapClientConfig {
+  /** ldap://host:port or ldaps://host:port */
+  url: string;
+  baseDn: string;
+  /** Service account (LDAP_BIND_DN) */
+  bindDn: string;
+  bindPassword?: string;
+  /** Upgrade ldap:// connections with StartTLS. */
+  startTls?: boolean;
+  /** PEM CA bundle for ldaps:// and StartTLS. */
+  tlsCaFile?: string;
+  /** Per-operation and connect timeout, ms (default 5000). */
+  timeoutMs?: number;
+  /** Where users live, relative or absolute (default `ou=people,<baseDn>`). */
+  peopleDn?: string;
+}
+
+/** A search result entry: DN and attribute values as strings (binary values base64-encoded). */
+export interface LdapEntry {
+  dn: string;
+  attrs: Record<string, string[]>;
+}
+
+export type LdapScope = 'base' | 'one' | 'sub' | 'children';
+
+export interface LdapSearchOptions {
+  /** A filter string, built with escape.ts (`eq`, `and`, …). Default `(objectClass=*)`. */
+  filter?: string;
+  scope?: LdapScope;
+  /** Attributes to return; default all user attributes. Use `['+']` / `['*', '+']` for operational ones. */
+  attributes?: string[];
+  /** Maximum number of entries; when reached, the entries found so far are returned. */
+  sizeLimit?: number;
+  /** Use the paged results control (all pages are fetched). */
+  paged?: boolean | { pageSize: number };
+}
+
+export interface LdapChange {
+  operation: 'add' | 'delete' | 'replace';
+  attribute: string;
+  /** Empty with `delete`: remove the whole attribute; empty with `replace`: remove it too. */
+  values?: string[];
+}
+
+export type LdapAttributes = Record<string, string | string[]>;
+
+export interface AuthenticatedUser {
+  dn: string;
+  uid: string;
+  cn: string;
+  mail: string | null;
+}
+
+/** Operations over one connection (service-bound inside `withServiceBind`). */
+export interface LdapConnection {
+  search(base: string, opts?: LdapSearchOptions): Promise<LdapEntry[]>;
+  /** The entry at `dn` or null when it does not exist. */
+  get(dn: string, attributes?: string[]): Promise<LdapEntry | null>;
+  add(dn: string, attrs: LdapAttributes): Promise<void>;
+  modify(dn: string, changes: LdapChange | LdapChange[]): Promise<void>;
+  del(dn: string): Promise<void>;
+  /** Rename / move: `newDn` is the full new DN. */
+  modifyDn(dn: string, newDn: string): Promise<void>;
+  compare(dn: string, attribute: string, value: string): Promise<boolean>;
+}
+
+export interface LdapClient extends LdapConnection {
+  readonly config: Readonly<LdapClientConfig>;
+  /** Verifies `dn`/`password` with a simple bind on a fresh connection. Empty passwords are refused. */
+  bind(dn: string, password: string): Promise<void>;
+  /** Runs `fn` with one connection bound as the service account. */
+  withServiceBind<T>(fn: (conn: LdapConnection) => Promise<T>): Promise<T>;
+  /** Finds the user by uid (or mail) under ou=people and binds as it. */
+  authenticate(username: string, password: string): Promise<AuthenticatedUser>;
+  /** Connects and service-binds; answers the latency in ms (throws DependencyUnavailableError). */
+  ping(): Promise<number>;
+}
