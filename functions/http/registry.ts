@@ -4,6 +4,8 @@ import { routes as apiKeys } from './api-keys.js';
 import { routes as audit } from './audit.js';
 import { routes as tasks } from './tasks.js';
 import { routes as platformRoutes } from './platform.js';
+import { routes as users } from './users.js';
+import { routes as groups } from './groups.js';
 
 /** Every route the API serves, by function: the OpenAPI document and the 404/405 fallback read it. */
 export const FUNCTION_ROUTES: Record<string, Route<any, any, any>[]> = {
@@ -12,6 +14,8 @@ export const FUNCTION_ROUTES: Record<string, Route<any, any, any>[]> = {
   audit,
   tasks,
   platform: platformRoutes,
+  users,
+  groups,
 };
 
 export const ALL_ROUTES = Object.values(FUNCTION_ROUTES).flat();

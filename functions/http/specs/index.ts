@@ -4,6 +4,8 @@ import * as apiKeys from './api-keys.js';
 import * as audit from './audit.js';
 import * as tasks from './tasks.js';
 import * as platform from './platform.js';
+import * as users from './users.js';
+import * as groups from './groups.js';
 
 /**
  * Every route the API serves, as specs only, in the order of `ALL_ROUTES` (../registry.ts; a unit test keeps
@@ -16,4 +18,23 @@ export const ALL_SPECS: RouteSpec<any, any, any>[] = [
   ...[audit.auditLogs, audit.securityLogs, audit.createExport, audit.downloadExport],
   ...[tasks.listTasks, tasks.getTask, tasks.taskLogs, tasks.cancelTask],
   ...[platform.health, platform.info, platform.jwks, platform.openapi, platform.docs],
+  ...[
+    users.listUsers,
+    users.getUser,
+    users.createUser,
+    users.updateUser,
+    users.deleteUser,
+    users.changePassword,
+    users.lockUser,
+    users.unlockUser,
+  ],
+  ...[
+    groups.listGroups,
+    groups.getGroup,
+    groups.createGroup,
+    groups.updateGroup,
+    groups.deleteGroup,
+    groups.addMembers,
+    groups.removeMembers,
+  ],
 ];
