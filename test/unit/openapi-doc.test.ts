@@ -4,7 +4,10 @@ import { ALL_SPECS } from '../../functions/http/specs/index.js';
 import { buildOpenApi } from '../../lib/http/openapi.js';
 
 describe('OpenAPI document', () => {
-  const doc = buildOpenApi(ALL_SPECS.map((spec) => ({ spec, run: async () => ({ status: 200 }) })), { version: '0.1.0' }) as {
+  const doc = buildOpenApi(
+    ALL_SPECS.map((spec) => ({ spec, run: async () => ({ status: 200 }) })),
+    { version: '0.1.0' },
+  ) as {
     paths: Record<string, Record<string, { requestBody?: unknown; responses: Record<string, unknown>; 'x-permission'?: string }>>;
   };
 
