@@ -1,11 +1,12 @@
 /**
- * `npm run bench`: bundle size and init time per function, /auth/me full stack vs bare work, and the
- * offline stack's start time. Prints Markdown tables (pasted into the README with date and machine).
+ * `npm run bench`: bundle size and init time per function, /auth/me full stack vs bare work, GET /users
+ * full stack vs a direct ldapts SSS + VLV search at 1k/10k/100k users, and the offline stack's start time. Prints Markdown tables (pasted into the README with date and machine).
  */
 import os from 'node:os';
 import { measureBundles } from './bundles.js';
 import { measureAuthMeIsolated } from './auth-me.js';
 import { measureDevStart } from './dev-start.js';
+import { measureUsersList, printUsersList } from './users-list.js';
 
 const only = process.argv[2];
 console.log(
@@ -35,6 +36,9 @@ if (!only || only === 'auth-me') {
   console.log(`| full middy stack | ${r.fullMs.toFixed(3)} |`);
   console.log(`| bare work (verify JWT + session read + permissions) | ${r.bareMs.toFixed(3)} |`);
   console.log(`| ratio (target ≤ 1.3×) | ${r.ratio.toFixed(2)}× |\n`);
+}
+if (!only || only === 'users') {
+  printUsersList(await measureUsersList());
 }
 if (!only || only === 'dev') {
   const r = await measureDevStart();

@@ -1,16 +1,14 @@
 import * as z from '../http/zod.js';
 
+/** serverless.yml writes '' for a variable that is absent: an empty value means unset. */
+const emptyAsUnset = () => z.transform((v: unknown) => (v === '' ? undefined : v));
+const optionalUrl = () => z.pipe(emptyAsUnset(), z.optional(z.url()));
+const optionalText = () => z.pipe(emptyAsUnset(), z.optional(z.string()));
+
 /**
  * Runtime configuration, validated once per cold start. Every endpoint of a real system is a variable:
  * unset, the embedded offline stack's defaults apply (see README "Configuration").
  */
-/** An optional URL where an empty value means unset (serverless.yml writes '' when the variable is absent). */
-const optionalUrl = () =>
-  z.pipe(
-    z.transform((v: unknown) => (v === '' ? undefined : v)),
-    z.optional(z.url()),
-  );
-
 const Env = z.object({
   STAGE: z._default(z.string(), 'local'),
   SERVICE_NAME: z._default(z.string(), 'apibibind'),
@@ -23,15 +21,15 @@ const Env = z.object({
   LDAP_URL: z._default(z.string(), 'ldap://127.0.0.1:3389'),
   LDAP_BASE_DN: z._default(z.string(), 'dc=example,dc=com'),
   LDAP_BIND_DN: z._default(z.string(), 'cn=admin,dc=example,dc=com'),
-  LDAP_BIND_PASSWORD: z.optional(z.string()),
+  LDAP_BIND_PASSWORD: optionalText(),
   LDAP_STARTTLS: z._default(z.enum(['true', 'false']), 'false'),
-  LDAP_TLS_CA_FILE: z.optional(z.string()),
+  LDAP_TLS_CA_FILE: optionalText(),
   LDAP_TIMEOUT_MS: z._default(z.coercedInt().check(z.positive()), 5000),
-  BOOTSTRAP_ADMIN_PASSWORD: z.optional(z.string()),
+  BOOTSTRAP_ADMIN_PASSWORD: optionalText(),
   JWT_ISSUER: z._default(z.string(), 'https://apibibind.local'),
   JWT_AUDIENCE: z._default(z.string(), 'apibibind'),
   /** JSON array of private JWKs (EC P-256); the first signs, all verify. Unset locally: a dev key is generated and persisted. */
-  JWT_PRIVATE_JWKS: z.optional(z.string()),
+  JWT_PRIVATE_JWKS: optionalText(),
   JWT_KEY_FILE: z._default(z.string(), '.data/jwt-keys.json'),
   ACCESS_TOKEN_TTL_SECONDS: z._default(z.coercedInt().check(z.positive()), 1800),
   REFRESH_TOKEN_TTL_SECONDS: z._default(z.coercedInt().check(z.positive()), 7 * 24 * 3600),

@@ -10,6 +10,7 @@ import { createDb, ensureTable } from '../../lib/store/dynamo.js';
 import { startSlapd } from '../slapd/slapd.js';
 import { startSfnEmulator } from '../sfn/index.js';
 import { startSqsEmulator, startSqsPoller } from '../sqs/index.js';
+import { startOpenStackSimulator } from '../openstack/index.js';
 import { startDynalite } from './dynamodb.js';
 import { portInUse, waitForPortClosed } from './ports.js';
 
@@ -25,6 +26,8 @@ export interface StackOptions {
   dynamoPort: number;
   sfnPort: number;
   sqsPort: number;
+  /** The OpenStack simulator's port; unused when OS_AUTH_URL points at a real cloud. */
+  openstackPort: number;
   dataDir: string;
   adminPassword: string;
   ldapBindPassword: string;
@@ -43,6 +46,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): StackOptio
     dynamoPort: num('DYNAMODB_PORT', 4567),
     sfnPort: num('SFN_PORT', 4584),
     sqsPort: num('SQS_PORT', 4576),
+    openstackPort: num('OPENSTACK_PORT', 5100),
     dataDir: path.resolve(env.DATA_DIR ?? path.join(ROOT, '.data')),
     adminPassword: env.BOOTSTRAP_ADMIN_PASSWORD ?? DEV_BOOTSTRAP_ADMIN_PASSWORD,
     ldapBindPassword: env.LDAP_BIND_PASSWORD ?? DEV_LDAP_BIND_PASSWORD,
@@ -79,16 +83,18 @@ export async function startStack(o: StackOptions, stops: (() => Promise<void>)[]
     stops.length = 0;
   };
   try {
-    for (const [name, port] of Object.entries({
-      api: o.port,
-      lambda: o.lambdaPort,
-      ldap: o.ldapPort,
-      dynamodb: o.dynamoPort,
-      sfn: o.sfnPort,
-      sqs: o.sqsPort,
-    })) {
-      if (await portInUse(port))
-        throw new Error(`port ${port} (${name}) is already in use: set ${name.toUpperCase()}_PORT or stop what listens there`);
+    const simulateCloud = !process.env.OS_AUTH_URL;
+    const ports: Record<string, number> = {
+      PORT: o.port,
+      LAMBDA_PORT: o.lambdaPort,
+      LDAP_PORT: o.ldapPort,
+      DYNAMODB_PORT: o.dynamoPort,
+      SFN_PORT: o.sfnPort,
+      SQS_PORT: o.sqsPort,
+      ...(simulateCloud ? { OPENSTACK_PORT: o.openstackPort } : {}),
+    };
+    for (const [variable, port] of Object.entries(ports)) {
+      if (await portInUse(port)) throw new Error(`port ${port} is already in use: set ${variable} or stop what listens there`);
     }
     await mkdir(o.dataDir, { recursive: true });
     const jwks = await devSigningKeys(o.dataDir);
@@ -139,6 +145,25 @@ export async function startStack(o: StackOptions, stops: (() => Promise<void>)[]
     stops.push(sfn.stop);
     o.log(`  sfn       ${sfn.url}  (Step Functions emulator, state-machines/*.asl.yml)`);
 
+    // The default cloud: the OpenStack simulator, unless OS_AUTH_URL names a real one.
+    let cloudEnv: Record<string, string> = {};
+    if (simulateCloud) {
+      const cloud = await startOpenStackSimulator({ port: o.openstackPort, dataDir: path.join(o.dataDir, 'openstack') });
+      stops.push(cloud.stop);
+      cloudEnv = {
+        OS_AUTH_URL: cloud.url,
+        OS_USERNAME: 'admin',
+        OS_PASSWORD: 'admin',
+        OS_USER_DOMAIN_NAME: 'Default',
+        OS_PROJECT_NAME: 'admin',
+        OS_PROJECT_DOMAIN_NAME: 'Default',
+        OS_REGION_NAME: 'RegionOne',
+      };
+      o.log(`  openstack ${cloud.url}  (OpenStack simulator: Keystone, Nova, Neutron, Cinder, Glance, Octavia)`);
+    } else {
+      o.log(`  openstack ${process.env.OS_AUTH_URL}  (real cloud from OS_AUTH_URL)`);
+    }
+
     const env: Record<string, string> = {
       ...(process.env as Record<string, string>),
       PORT: String(o.port),
@@ -156,6 +181,7 @@ export async function startStack(o: StackOptions, stops: (() => Promise<void>)[]
       JWT_PRIVATE_JWKS: jwks,
       // Stable across restarts and ports: tokens issued before a restart stay valid after it.
       JWT_ISSUER: process.env.JWT_ISSUER ?? 'urn:apibibind:local',
+      ...cloudEnv,
       ...(o.env ?? {}),
     };
     // Stale bundles of an earlier build (another output extension) would shadow the new ones.

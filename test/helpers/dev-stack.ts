@@ -26,6 +26,7 @@ export async function startDevStack(env: Record<string, string> = {}, opts: { da
     DYNAMODB_PORT: await freePort(),
     SFN_PORT: await freePort(),
     SQS_PORT: await freePort(),
+    OPENSTACK_PORT: await freePort(),
   };
   // A caller-provided data directory is kept (restart tests); a temporary one is removed on stop.
   const dataDir = opts.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'apibibind-e2e-')));

@@ -96,14 +96,22 @@ function httpApiRoutes(sls: Json): string[] {
   return out;
 }
 
+const SHELL_SECRET = 'shell-secret-must-not-deploy';
+
 beforeAll(async () => {
   outDir = await mkdtemp(path.join(os.tmpdir(), 'apibibind-package-'));
-  const env: NodeJS.ProcessEnv = { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' };
-  // CI has no secrets and no local endpoints in its environment.
+  // A deployer's shell may hold secrets: they must not reach a non-local template (stage params).
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    SLS_TELEMETRY_DISABLED: '1',
+    SLS_NOTIFICATIONS_MODE: 'off',
+    LDAP_BIND_PASSWORD: SHELL_SECRET,
+    BOOTSTRAP_ADMIN_PASSWORD: SHELL_SECRET,
+    JWT_PRIVATE_JWKS: SHELL_SECRET,
+    OS_PASSWORD: SHELL_SECRET,
+  };
+  // No local endpoints in the environment, as in CI.
   for (const k of [
-    'LDAP_BIND_PASSWORD',
-    'BOOTSTRAP_ADMIN_PASSWORD',
-    'JWT_PRIVATE_JWKS',
     'DYNAMODB_ENDPOINT',
     'SFN_ENDPOINT',
     'SQS_ENDPOINT',
@@ -238,13 +246,14 @@ describe('serverless package (CloudFormation template)', () => {
   it('contains no plaintext secret: no dev password, no private JWK member', () => {
     for (const text of [templateText, createTemplateText]) {
       expect(text).not.toContain('admin-dev-password');
+      expect(text).not.toContain(SHELL_SECRET);
       expect(text).not.toContain('ldap-dev-password');
       // `"d":` also when escaped inside a JSON string (a definition, an environment value)
       expect(text).not.toMatch(/\\*"d\\*"\s*:/);
     }
     for (const [id, fn] of ofType('AWS::Lambda::Function')) {
       const vars = (fn.Properties?.Environment?.Variables ?? {}) as Record<string, unknown>;
-      for (const k of ['LDAP_BIND_PASSWORD', 'BOOTSTRAP_ADMIN_PASSWORD', 'JWT_PRIVATE_JWKS']) {
+      for (const k of ['LDAP_BIND_PASSWORD', 'BOOTSTRAP_ADMIN_PASSWORD', 'JWT_PRIVATE_JWKS', 'OS_PASSWORD']) {
         if (k in vars) expect(String(vars[k]), `${id}.${k}`).toMatch(/^\{\{resolve:secretsmanager:/);
       }
     }
