@@ -31,6 +31,8 @@ export interface Platform extends AuthDeps {
   acl: AclSource;
   http: HttpServices;
   authorize(actor: Actor, req: AuthorizeRequest): Promise<{ allowed: boolean; reason: string }>;
+  /** The ACL as read for this caller's request (started with its authentication). */
+  aclOf(actor: Actor): AclSource;
 }
 
 async function keyRing(cfg: Config): Promise<KeyRing> {
@@ -81,7 +83,17 @@ export async function buildPlatform(cfg: Config): Promise<Platform> {
   const directory = lazyDirectory(cfg);
   const workflows = createWorkflows({ endpoint: cfg.SFN_ENDPOINT, region: cfg.AWS_REGION, arnPrefix: cfg.STATE_MACHINE_ARN_PREFIX });
   const acl = createAclSource(db, { bootstrapAdminDn: `uid=admin,ou=people,${cfg.LDAP_BASE_DN}` });
-  const authorize = async (actor: Actor, req: AuthorizeRequest) => aclFor(acl, actor, req);
+  // The ACL does not depend on the caller: its read starts together with the token's session read, and the
+  // request's authorization checks reuse it (one table read per request, off the critical path).
+  const aclOfRequest = new WeakMap<Actor, AclSource>();
+  const authorize = async (actor: Actor, req: AuthorizeRequest) => aclFor(aclOfRequest.get(actor) ?? acl, actor, req);
+  const authenticate = async (token: string) => {
+    const loading = acl.load();
+    loading.catch(() => undefined); // awaited below or by authorize; never an unhandled rejection
+    const { actor } = await authenticateToken({ db, ring, tokens }, token);
+    aclOfRequest.set(actor, { load: () => loading });
+    return actor;
+  };
   const p: Platform = {
     cfg,
     db,
@@ -92,8 +104,9 @@ export async function buildPlatform(cfg: Config): Promise<Platform> {
     workflows,
     acl,
     authorize,
+    aclOf: (actor) => aclOfRequest.get(actor) ?? acl,
     http: {
-      authenticate: async (token) => (await authenticateToken({ db, ring, tokens }, token)).actor,
+      authenticate,
       authorize,
       onDenied: async (actor, req, reason, ctx) => {
         await writeAudit(db, {

@@ -27,7 +27,7 @@ export const meRoute = route(specs.me).handler(async (ctx) => {
     cn: actor.cn,
     mail: actor.mail,
     groups: actor.groups,
-    permissions: await effectivePermissionsOf(p.acl, actor),
+    permissions: await effectivePermissionsOf(p.aclOf(actor), actor),
   } satisfies z.infer<typeof MeResponse>);
 });
 

@@ -6,6 +6,7 @@ import { routes as tasks } from './tasks.js';
 import { routes as platformRoutes } from './platform.js';
 import { routes as users } from './users.js';
 import { routes as groups } from './groups.js';
+import { routes as sshKeys } from './ssh-keys.js';
 
 /** Every route the API serves, by function: the OpenAPI document and the 404/405 fallback read it. */
 export const FUNCTION_ROUTES: Record<string, Route<any, any, any>[]> = {
@@ -16,6 +17,7 @@ export const FUNCTION_ROUTES: Record<string, Route<any, any, any>[]> = {
   platform: platformRoutes,
   users,
   groups,
+  sshKeys,
 };
 
 export const ALL_ROUTES = Object.values(FUNCTION_ROUTES).flat();

@@ -33,7 +33,8 @@ export const BUILTIN_ROLE_ALIASES: Readonly<Record<string, BuiltinRoleId>> = Obj
   auditeur: 'auditor',
 });
 
-const SELF_SERVICE = ['user:rs', 'task:rs', 'api-key:crwds'];
+// Self-service for every role: read your own entry and tasks, manage your own API keys and SSH keys.
+const SELF_SERVICE = ['user:rs', 'task:rs', 'api-key:crwds', 'ssh-key:crwds'];
 
 const grant = (types: readonly string[], letters: string): string[] => types.map((t) => `${t}:${letters}`);
 

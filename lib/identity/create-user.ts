@@ -1,7 +1,7 @@
 import type { AttributeChange } from '../audit/audit.js';
 import { diffChanges } from '../audit/audit.js';
 import { ConflictError } from '../core/errors.js';
-import type { IdentityDeps } from './deps.js';
+import { withDirectory, type IdentityDeps } from './deps.js';
 import { PasswordPolicyError, UserExistsError } from './errors.js';
 import { allocateNumber } from './numbers.js';
 import { passwordViolations } from './password-rules.js';
@@ -13,13 +13,17 @@ import { auditState, newUserAttributes, userDn, type UserView } from './user-map
  * Creates an inetOrgPerson (+ posixAccount + shadowAccount with `posix`). `uidNumber`/`gidNumber: null` are
  * allocated from the table's counters. The password is set afterwards with the Password Modify extended
  * operation, so slapd hashes it ({SSHA512}) and applies its password policy; if that fails the entry is
- * removed again (no half-created user).
+ * removed again (no half-created user). The LDAP operations share one connection.
  */
 export async function createUser(d: IdentityDeps, body: CreateUserBody): Promise<{ user: UserView; changes: AttributeChange[] }> {
   if (body.userPassword !== undefined) {
     const broken = passwordViolations(body.userPassword, body.uid);
     if (broken.length) throw new PasswordPolicyError('userPassword', broken);
   }
+  return withDirectory(d, (d) => createUserOn(d, body));
+}
+
+async function createUserOn(d: IdentityDeps, body: CreateUserBody): Promise<{ user: UserView; changes: AttributeChange[] }> {
   const dn = userDn(body.uid, d.peopleDn);
   const existing = await findUser(d, body.uid);
   if (existing) throw new UserExistsError(body.uid, existing.dn);
@@ -38,7 +42,7 @@ export async function createUser(d: IdentityDeps, body: CreateUserBody): Promise
   }
   if (body.userPassword !== undefined) {
     try {
-      await d.raw.setPassword(dn, body.userPassword);
+      await d.ldap.passwordModify(dn, body.userPassword);
     } catch (e) {
       await d.ldap.del(dn).catch(() => undefined);
       throw e;

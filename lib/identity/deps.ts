@@ -1,12 +1,15 @@
 import type { Config } from '../core/config.js';
-import { createLdapClient, ldapConfigFromEnv, type LdapClient } from '../providers/ldap/index.js';
+import { createLdapClient, ldapConfigFromEnv, pinnedClient, type LdapClient } from '../providers/ldap/index.js';
 import type { Db } from '../store/dynamo.js';
-import { createRawLdap, type RawLdap } from './ldap-raw.js';
 
-/** What the identity use cases are given: the directory (provider + controls/exop), the table, a clock. */
+/** What the identity use cases are given: the directory (the LDAP provider), the table, a clock. */
 export interface IdentityDeps {
   ldap: LdapClient;
-  raw: RawLdap;
+  /**
+   * @deprecated Unused: the controls and extended operations the identity use cases need are the provider's
+   * (`ldap`). Still accepted so callers that pass it keep compiling; to be removed with them.
+   */
+  raw?: unknown;
   db: Db;
   baseDn: string;
   peopleDn: string;
@@ -18,13 +21,20 @@ export function createIdentityDeps(cfg: Config, db: Db): IdentityDeps {
   const ldapCfg = ldapConfigFromEnv(cfg);
   return {
     ldap: createLdapClient(ldapCfg),
-    raw: createRawLdap(ldapCfg),
     db,
     baseDn: cfg.LDAP_BASE_DN,
     peopleDn: `ou=people,${cfg.LDAP_BASE_DN}`,
     groupsDn: `ou=groups,${cfg.LDAP_BASE_DN}`,
     now: () => new Date(),
   };
+}
+
+/**
+ * Runs a use case with all its service-bound LDAP operations on one connection: `fn` gets deps whose `ldap`
+ * is pinned to it (nested calls reuse it). Binds as a user (`ldap.bind`) still open their own connection.
+ */
+export function withDirectory<T>(d: IdentityDeps, fn: (d: IdentityDeps) => Promise<T>): Promise<T> {
+  return d.ldap.withServiceBind((conn) => fn({ ...d, ldap: pinnedClient(d.ldap, conn) }));
 }
 
 /** RFC 4517 GeneralizedTime (UTC, seconds): `20260117103000Z`. */

@@ -71,3 +71,17 @@ export class NumberPoolExhaustedError extends ApiError {
     this.name = 'NumberPoolExhaustedError';
   }
 }
+
+export class SshKeyExistsError extends ConflictError {
+  constructor(uid: string, fingerprint: string) {
+    super('SSH_KEY_EXISTS', `User '${uid}' already has the SSH key ${fingerprint}`, { uid, fingerprint });
+    this.name = 'SshKeyExistsError';
+  }
+}
+
+export class SshKeyNotFoundError extends NotFoundError {
+  constructor(uid: string, id: string) {
+    super('SSH_KEY_NOT_FOUND', `User '${uid}' has no SSH key ${id}`, { uid, id });
+    this.name = 'SshKeyNotFoundError';
+  }
+}

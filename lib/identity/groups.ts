@@ -11,7 +11,7 @@ import {
   type LdapChange,
   type LdapEntry,
 } from '../providers/ldap/index.js';
-import type { IdentityDeps } from './deps.js';
+import { withDirectory, type IdentityDeps } from './deps.js';
 import { GroupExistsError, GroupNotFoundError, RequiredAttributeError } from './errors.js';
 import { membershipChanges, POSIX_GROUP_CLASS, realMembers, resolveMembers } from './group-members.js';
 import { clausesToLdap } from './list-filter.js';
@@ -52,22 +52,32 @@ export async function listGroups(
   d: IdentityDeps,
   q: { limit: number; offset: number; filter: FilterClause[] },
 ): Promise<{ data: GroupView[]; total: number }> {
-  const { entries, total } = await searchPage(d.raw, {
-    base: d.groupsDn,
-    scope: 'sub',
-    filter: clausesToLdap(GROUP, q.filter),
-    attributes: GROUP_ATTRIBUTES,
-    sortBy: 'cn',
-    limit: q.limit,
-    offset: q.offset,
-  });
+  const filter = clausesToLdap(GROUP, q.filter);
+  const { entries, total } = await d.ldap.withServiceBind((conn) =>
+    searchPage(conn, {
+      base: d.groupsDn,
+      scope: 'sub',
+      filter,
+      attributes: GROUP_ATTRIBUTES,
+      sortBy: 'cn',
+      limit: q.limit,
+      offset: q.offset,
+    }),
+  );
   return { data: entries.map(toGroupView), total };
 }
 
-/** The group with its members as `{uid, cn, dn}` (one search for all members, by entryDN). */
+/** The group with its members as `{uid, cn, dn}` (one search per 100 members, by entryDN, on one connection). */
 export async function groupDetail(d: IdentityDeps, entry: LdapEntry): Promise<GroupView> {
   const { memberCount: _c, ...view } = toGroupView(entry);
   const dns = realMembers(entry);
+  const members = dns.length ? await withDirectory(d, (d) => memberViews(d, dns)) : [];
+  // posixGroup-only groups list their members by uid.
+  if (!dns.length) for (const uid of attrValues(entry, 'memberUid')) members.push({ dn: '', uid });
+  return { ...view, members };
+}
+
+async function memberViews(d: IdentityDeps, dns: string[]): Promise<{ dn: string; uid?: string; cn?: string }[]> {
   const members: { dn: string; uid?: string; cn?: string }[] = [];
   for (let i = 0; i < dns.length; i += 100) {
     const chunk = dns.slice(i, i + 100);
@@ -85,9 +95,7 @@ export async function groupDetail(d: IdentityDeps, entry: LdapEntry): Promise<Gr
       });
     }
   }
-  // posixGroup-only groups list their members by uid.
-  if (!dns.length) for (const uid of attrValues(entry, 'memberUid')) members.push({ dn: '', uid });
-  return { ...view, members };
+  return members;
 }
 
 const auditState = (v: GroupView | undefined) => {
@@ -97,6 +105,10 @@ const auditState = (v: GroupView | undefined) => {
 };
 
 export async function createGroup(d: IdentityDeps, body: CreateGroupBody): Promise<{ group: GroupView; changes: AttributeChange[] }> {
+  return withDirectory(d, (d) => createGroupOn(d, body));
+}
+
+async function createGroupOn(d: IdentityDeps, body: CreateGroupBody): Promise<{ group: GroupView; changes: AttributeChange[] }> {
   const dn = groupDn(body.cn, d.groupsDn);
   if (await findGroup(d, body.cn)) throw new GroupExistsError(body.cn, dn);
   const members = await resolveMembers(d, body.members ?? []);
@@ -124,6 +136,14 @@ export async function createGroup(d: IdentityDeps, body: CreateGroupBody): Promi
 
 /** Changes the given fields; `members` replaces the whole list; `null` removes description. */
 export async function updateGroup(
+  d: IdentityDeps,
+  cn: string,
+  body: UpdateGroupBody,
+): Promise<{ group: GroupView; changes: AttributeChange[] }> {
+  return withDirectory(d, (d) => updateGroupOn(d, cn, body));
+}
+
+async function updateGroupOn(
   d: IdentityDeps,
   cn: string,
   body: UpdateGroupBody,
@@ -172,10 +192,12 @@ async function resolveCurrent(d: IdentityDeps, entry: LdapEntry) {
 }
 
 export async function deleteGroup(d: IdentityDeps, cn: string): Promise<{ dn: string; changes: AttributeChange[] }> {
-  const entry = await requireGroup(d, cn);
-  const before = await groupDetail(d, entry);
-  await d.ldap.del(entry.dn);
-  return { dn: entry.dn, changes: diffChanges(auditState(before), undefined) };
+  return withDirectory(d, async (d) => {
+    const entry = await requireGroup(d, cn);
+    const before = await groupDetail(d, entry);
+    await d.ldap.del(entry.dn);
+    return { dn: entry.dn, changes: diffChanges(auditState(before), undefined) };
+  });
 }
 
 /** Adds (`op: 'add'`) or removes members given as uids or DNs; unknown ones → 400 naming them. */
@@ -185,11 +207,13 @@ export async function changeMembers(
   op: 'add' | 'remove',
   members: string[],
 ): Promise<{ group: GroupView; changes: AttributeChange[] }> {
-  const entry = await requireGroup(d, cn);
-  const before = await groupDetail(d, entry);
-  const resolved = await resolveMembers(d, members);
-  const mods = op === 'add' ? membershipChanges(entry, resolved, []) : membershipChanges(entry, [], resolved);
-  if (mods.length) await d.ldap.modify(entry.dn, mods);
-  const group = await groupDetail(d, await requireGroup(d, cn));
-  return { group, changes: diffChanges(auditState(before), auditState(group)) };
+  return withDirectory(d, async (d) => {
+    const entry = await requireGroup(d, cn);
+    const before = await groupDetail(d, entry);
+    const resolved = await resolveMembers(d, members);
+    const mods = op === 'add' ? membershipChanges(entry, resolved, []) : membershipChanges(entry, [], resolved);
+    if (mods.length) await d.ldap.modify(entry.dn, mods);
+    const group = await groupDetail(d, await requireGroup(d, cn));
+    return { group, changes: diffChanges(auditState(before), auditState(group)) };
+  });
 }

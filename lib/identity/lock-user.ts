@@ -1,6 +1,6 @@
 import type { AttributeChange } from '../audit/audit.js';
 import { attrFirst } from '../providers/ldap/index.js';
-import { generalizedTime, isoFromGeneralizedTime, type IdentityDeps } from './deps.js';
+import { generalizedTime, isoFromGeneralizedTime, withDirectory, type IdentityDeps } from './deps.js';
 import { requireUser } from './read-users.js';
 
 export interface LockState {
@@ -19,16 +19,19 @@ export async function setLocked(
   uid: string,
   locked: boolean,
 ): Promise<{ state: LockState; dn: string; changes: AttributeChange[] }> {
-  const entry = await requireUser(d, uid);
-  const current = attrFirst(entry, 'pwdAccountLockedTime');
-  let value = current;
-  if (locked && !current) {
-    value = generalizedTime(d.now());
-    await d.ldap.modify(entry.dn, { operation: 'replace', attribute: 'pwdAccountLockedTime', values: [value] });
-  } else if (!locked && current) {
-    value = undefined;
-    await d.ldap.modify(entry.dn, { operation: 'delete', attribute: 'pwdAccountLockedTime' });
-  }
+  const { entry, current, value } = await withDirectory(d, async (d) => {
+    const entry = await requireUser(d, uid);
+    const current = attrFirst(entry, 'pwdAccountLockedTime');
+    let value = current;
+    if (locked && !current) {
+      value = generalizedTime(d.now());
+      await d.ldap.modify(entry.dn, { operation: 'replace', attribute: 'pwdAccountLockedTime', values: [value] });
+    } else if (!locked && current) {
+      value = undefined;
+      await d.ldap.modify(entry.dn, { operation: 'delete', attribute: 'pwdAccountLockedTime' });
+    }
+    return { entry, current, value };
+  });
   const changes: AttributeChange[] =
     value === current ? [] : [{ attribute: 'pwdAccountLockedTime', old: current ?? null, new: value ?? null }];
   return { state: { uid, locked, locked_at: value ? isoFromGeneralizedTime(value) : null }, dn: entry.dn, changes };

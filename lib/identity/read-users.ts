@@ -55,15 +55,18 @@ export async function listUsers(d: IdentityDeps, q: ListUsersQuery): Promise<{ d
       allowed: USER_VIEW_FIELDS,
     });
   }
-  const { entries, total } = await searchPage(d.raw, {
-    base: d.peopleDn,
-    scope: 'sub',
-    filter: clausesToLdap(PERSON, q.filter),
-    attributes: USER_READ_ATTRIBUTES,
-    sortBy: 'uid',
-    limit: q.limit,
-    offset: q.offset,
-  });
+  const filter = clausesToLdap(PERSON, q.filter);
+  const { entries, total } = await d.ldap.withServiceBind((conn) =>
+    searchPage(conn, {
+      base: d.peopleDn,
+      scope: 'sub',
+      filter,
+      attributes: USER_READ_ATTRIBUTES,
+      sortBy: 'uid',
+      limit: q.limit,
+      offset: q.offset,
+    }),
+  );
   // The sudo tab needs one search per user: it is on the single-user read only.
   const data = entries.map((e) => {
     const { tabs: _tabs, ...view } = toUserView(e);

@@ -1,6 +1,6 @@
 import { diffChanges, type AttributeChange } from '../audit/audit.js';
 import type { LdapChange } from '../providers/ldap/index.js';
-import type { IdentityDeps } from './deps.js';
+import { withDirectory, type IdentityDeps } from './deps.js';
 import { RequiredAttributeError } from './errors.js';
 import { requireUser, userView } from './read-users.js';
 import type { UpdateUserBody } from './schemas.js';
@@ -11,13 +11,18 @@ const POSIX_REQUIRED = ['uidNumber', 'gidNumber', 'homeDirectory'];
 
 /**
  * Changes only the fields given; `null` removes an attribute (refused, 422, for the attributes the entry's
- * object classes require). `uid` is the RDN and stays as created (the body schema refuses it).
+ * object classes require). `uid` is the RDN and stays as created (the body schema refuses it). The LDAP
+ * operations share one connection.
  */
 export async function updateUser(
   d: IdentityDeps,
   uid: string,
   body: UpdateUserBody,
 ): Promise<{ user: UserView; changes: AttributeChange[] }> {
+  return withDirectory(d, (d) => updateUserOn(d, uid, body));
+}
+
+async function updateUserOn(d: IdentityDeps, uid: string, body: UpdateUserBody): Promise<{ user: UserView; changes: AttributeChange[] }> {
   const entry = await requireUser(d, uid);
   const before = await userView(d, entry);
   const required = [...ALWAYS_REQUIRED, ...(hasClass(entry, 'posixAccount') ? POSIX_REQUIRED : [])];

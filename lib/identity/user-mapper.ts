@@ -67,7 +67,7 @@ export function toUserView(entry: LdapEntry, extra: { sudo?: boolean } = {}): Us
   view.tabs = {
     posix: hasClass(entry, 'posixAccount'),
     sudo: extra.sudo ?? false,
-    ssh: hasClass(entry, 'ldapPublicKey') || attrValues(entry, 'sshPublicKey').length > 0,
+    ssh: attrValues(entry, 'sshPublicKey').length > 0,
   };
   return view;
 }

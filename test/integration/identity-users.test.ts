@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestSlapd, type TestSlapd } from '../helpers/slapd.js';
 import { startTestDynalite, type TestDynalite } from '../helpers/dynalite.js';
 import type { IdentityDeps } from '../../lib/identity/deps.js';
-import { createRawLdap } from '../../lib/identity/ldap-raw.js';
 import { createUser } from '../../lib/identity/create-user.js';
 import { updateUser } from '../../lib/identity/update-user.js';
 import { deleteUser } from '../../lib/identity/delete-user.js';
@@ -11,7 +10,7 @@ import { setLocked } from '../../lib/identity/lock-user.js';
 import { findUser, listUsers, requireUser, userView } from '../../lib/identity/read-users.js';
 import { changeMembers, createGroup, groupDetail, listGroups, requireGroup, updateGroup } from '../../lib/identity/groups.js';
 import { parseFilter } from '../../lib/http/filter.js';
-import { attrFirst } from '../../lib/providers/ldap/index.js';
+import { attrFirst, createLdapClient as createRawLdap } from '../../lib/providers/ldap/index.js';
 import { ApiError } from '../../lib/core/errors.js';
 
 /** The identity use cases against a real slapd (sssvlv, ppolicy, pw-sha2) and dynalite (number counters). */

@@ -500,6 +500,10 @@ describe('built-in roles', () => {
       'flavor:read',
       'framework:read',
       'image:read',
+      'ssh-key:create:own',
+      'ssh-key:read:own',
+      'ssh-key:write:own',
+      'ssh-key:delete:own',
       'task:read:own',
       'user:read:own',
     ]);

@@ -26,3 +26,10 @@ describe('OpenAPI document', () => {
     expect(committed).toEqual(JSON.parse(JSON.stringify(doc)));
   });
 });
+
+describe('permissions document', () => {
+  it('is the committed docs/permissions.md (run `npm run docs:permissions` after changing a role)', async () => {
+    const { permissionsDoc } = await import('../../scripts/permissions-doc.js');
+    expect(readFileSync(new URL('../../docs/permissions.md', import.meta.url), 'utf8')).toBe(permissionsDoc());
+  });
+});

@@ -6,6 +6,7 @@ import * as tasks from './tasks.js';
 import * as platform from './platform.js';
 import * as users from './users.js';
 import * as groups from './groups.js';
+import * as sshKeys from './ssh-keys.js';
 
 /**
  * Every route the API serves, as specs only, in the order of `ALL_ROUTES` (../registry.ts; a unit test keeps
@@ -37,4 +38,5 @@ export const ALL_SPECS: RouteSpec<any, any, any>[] = [
     groups.addMembers,
     groups.removeMembers,
   ],
+  ...[sshKeys.listSshKeys, sshKeys.addSshKey, sshKeys.deleteSshKey],
 ];

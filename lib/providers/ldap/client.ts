@@ -4,7 +4,9 @@
  * `ou=people`.
  *
  * Each top-level operation opens a connection, binds as the service account (LDAP_BIND_DN), runs and closes;
- * `withServiceBind(fn)` runs several operations on one service-bound connection.
+ * `withServiceBind(fn)` runs several operations on one service-bound connection, and `pinnedClient` makes a
+ * client of that connection. Searches take request controls (controls.ts: SSS, VLV); extended operations
+ * go through `exop` (encoders in extended.ts), the Password Modify one through `passwordModify`.
  */
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
@@ -14,6 +16,7 @@ import { config, type Config } from '../../core/config.js';
 import { logger } from '../../core/logger.js';
 import { assertAttributeName, eq, or } from './escape.js';
 import { AccountLockedError, PasswordExpiredError, mapLdapError } from './errors.js';
+import { PASSWORD_MODIFY_OID, passwordModifyValue } from './extended.js';
 import { parseFilter } from './filter.js';
 import type { AuthenticatedUser, LdapAttributes, LdapClient, LdapClientConfig, LdapConnection, LdapEntry } from './types.js';
 
@@ -27,6 +30,7 @@ export type {
   LdapClientConfig,
   LdapConnection,
   LdapEntry,
+  LdapExopResult,
   LdapScope,
   LdapSearchOptions,
 } from './types.js';
@@ -102,13 +106,17 @@ function connectionApi(client: Client): LdapConnection {
       const filter = parseFilter(opts.filter ?? '(objectClass=*)');
       const attributes = opts.attributes?.map((a) => (a === '*' || a === '+' || a === '1.1' ? a : assertAttributeName(a)));
       return wrap('search', base, async () => {
-        const res = await client.search(base, {
-          filter,
-          scope: opts.scope ?? 'sub',
-          attributes,
-          sizeLimit: opts.sizeLimit,
-          paged: opts.paged,
-        });
+        const res = await client.search(
+          base,
+          {
+            filter,
+            scope: opts.scope ?? 'sub',
+            attributes,
+            sizeLimit: opts.sizeLimit,
+            paged: opts.paged,
+          },
+          opts.controls,
+        );
         const entries = res.searchEntries.map((e) => toEntry(e as unknown as Record<string, unknown> & { dn: string }));
         return opts.sizeLimit ? entries.slice(0, opts.sizeLimit) : entries;
       });
@@ -139,8 +147,38 @@ function connectionApi(client: Client): LdapConnection {
     del: (dn) => wrap('delete', dn, () => client.del(dn)),
     modifyDn: (dn, newDn) => wrap('modifyDn', dn, () => client.modifyDN(dn, newDn)),
     compare: (dn, attribute, value) => wrap('compare', dn, () => client.compare(dn, assertAttributeName(attribute), value)),
+    exop: (oid, value, controls) => wrap('exop', undefined, () => client.exop(oid, value, controls)),
+    passwordModify: (dn, newPassword) =>
+      wrap('passwordModify', dn, async () => {
+        await client.exop(PASSWORD_MODIFY_OID, passwordModifyValue(dn, newPassword));
+      }),
   };
   return api;
+}
+
+/**
+ * A client whose service-bound operations all run on `conn` (from `withServiceBind`): its `withServiceBind`
+ * reuses `conn` instead of opening a connection, so code written against LdapClient can share one
+ * connection. `bind`, `authenticate` and `ping` still use connections of their own (they bind as someone
+ * else, or measure a fresh connection). Valid only while the `withServiceBind` that gave `conn` runs.
+ */
+export function pinnedClient(client: LdapClient, conn: LdapConnection): LdapClient {
+  return {
+    config: client.config,
+    bind: (dn, password) => client.bind(dn, password),
+    authenticate: (username, password) => client.authenticate(username, password),
+    ping: () => client.ping(),
+    withServiceBind: (fn) => fn(conn),
+    search: (base, opts) => conn.search(base, opts),
+    get: (dn, attributes) => conn.get(dn, attributes),
+    add: (dn, attrs) => conn.add(dn, attrs),
+    modify: (dn, changes) => conn.modify(dn, changes),
+    del: (dn) => conn.del(dn),
+    modifyDn: (dn, newDn) => conn.modifyDn(dn, newDn),
+    compare: (dn, attribute, value) => conn.compare(dn, attribute, value),
+    exop: (oid, value, controls) => conn.exop(oid, value, controls),
+    passwordModify: (dn, newPassword) => conn.passwordModify(dn, newPassword),
+  };
 }
 
 export function createLdapClient(cfg: LdapClientConfig = ldapConfigFromEnv()): LdapClient {
@@ -251,6 +289,8 @@ export function createLdapClient(cfg: LdapClientConfig = ldapConfigFromEnv()): L
     del: (dn) => withServiceBind((c) => c.del(dn)),
     modifyDn: (dn, newDn) => withServiceBind((c) => c.modifyDn(dn, newDn)),
     compare: (dn, attribute, value) => withServiceBind((c) => c.compare(dn, attribute, value)),
+    exop: (oid, value, controls) => withServiceBind((c) => c.exop(oid, value, controls)),
+    passwordModify: (dn, newPassword) => withServiceBind((c) => c.passwordModify(dn, newPassword)),
 
     async authenticate(username, password) {
       // Refused before any LDAP traffic: an empty password makes a simple bind "unauthenticated" and succeed.

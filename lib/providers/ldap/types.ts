@@ -1,4 +1,5 @@
 /** Public types of the LDAP provider (configuration, entries, search options, connections). */
+import type { Control } from 'ldapts';
 
 export interface LdapClientConfig {
   /** ldap://host:port or ldaps://host:port */
@@ -35,6 +36,17 @@ export interface LdapSearchOptions {
   sizeLimit?: number;
   /** Use the paged results control (all pages are fetched). */
   paged?: boolean | { pageSize: number };
+  /**
+   * Request controls (controls.ts: Server Side Sorting, Virtual List View, …). The response controls the
+   * server sends back are parsed into these same instances (matched by their `responseType`).
+   */
+  controls?: Control[];
+}
+
+/** What an extended operation answered: the response name and value, when the server sent them. */
+export interface LdapExopResult {
+  oid?: string;
+  value?: string;
 }
 
 export interface LdapChange {
@@ -64,13 +76,23 @@ export interface LdapConnection {
   /** Rename / move: `newDn` is the full new DN. */
   modifyDn(dn: string, newDn: string): Promise<void>;
   compare(dn: string, attribute: string, value: string): Promise<boolean>;
+  /** An extended operation (RFC 4511 §4.12); `value` is the encoded request value (extended.ts). */
+  exop(oid: string, value?: Buffer | string, controls?: Control[]): Promise<LdapExopResult>;
+  /**
+   * Sets `dn`'s password with the Password Modify extended operation (RFC 3062): the server hashes it
+   * (slapd: olcPasswordHash) and applies its password policy.
+   */
+  passwordModify(dn: string, newPassword: string): Promise<void>;
 }
 
 export interface LdapClient extends LdapConnection {
   readonly config: Readonly<LdapClientConfig>;
   /** Verifies `dn`/`password` with a simple bind on a fresh connection. Empty passwords are refused. */
   bind(dn: string, password: string): Promise<void>;
-  /** Runs `fn` with one connection bound as the service account. */
+  /**
+   * Runs `fn` with one connection bound as the service account (closed when `fn` settles). Use it for a
+   * sequence of operations; `pinnedClient(client, conn)` turns `conn` back into a client for code that takes one.
+   */
   withServiceBind<T>(fn: (conn: LdapConnection) => Promise<T>): Promise<T>;
   /** Finds the user by uid (or mail) under ou=people and binds as it. */
   authenticate(username: string, password: string): Promise<AuthenticatedUser>;
