@@ -40,8 +40,13 @@ if (!only || only === 'auth-me') {
   console.log(`| ratio (target ≤ 1.3×) | ${r.ratio.toFixed(2)}× |\n`);
 }
 // ~9 minutes (100,000 users: ~250 ms per sorted page × 200 samples × 2 × 3 offsets): only on request.
+// `npm run bench -- users 1000,10000` measures only those sizes.
 if (only === 'users') {
-  printUsersList(await measureUsersList());
+  const sizes = process.argv[3]
+    ?.split(',')
+    .map(Number)
+    .filter((n) => Number.isInteger(n) && n > 0);
+  printUsersList(await measureUsersList(sizes?.length ? sizes : undefined));
 }
 if (!only || only === 'dev') {
   const r = await measureDevStart();
