@@ -15,7 +15,7 @@ import {
 } from './neutron-core.js';
 import { associate } from './neutron-fip.js';
 import type { Sim } from './sim.js';
-import { isObject } from './util.js';
+import { cidrContains, isObject, parseCidr4 } from './util.js';
 
 const ROUTER_ATTRS = [
   'name',
@@ -187,6 +187,19 @@ export function registerL3(sim: Sim, router: Router): void {
         throw neutronError(404, 'RouterInterfaceNotFoundForSubnet', `Router ${r.id} has no interface on subnet ${String(b.subnet_id)}`);
       }
       const subnetIds = fixedIps(port).map((f) => f.subnet_id);
+      // Neutron keeps the interface a floating IP of this router reaches its fixed address through.
+      for (const subnetId of subnetIds) {
+        const cidr = parseCidr4(String(st().subnets[subnetId]?.cidr));
+        const used = Object.values(st().floatingips).some(
+          (f) => f.router_id === r.id && typeof f.fixed_ip_address === 'string' && cidr && cidrContains(cidr, f.fixed_ip_address),
+        );
+        if (used)
+          throw neutronError(
+            409,
+            'RouterInterfaceInUseByFloatingIP',
+            `Router interface for subnet ${subnetId} on router ${r.id} cannot be deleted, as it is required by one or more floating IPs.`,
+          );
+      }
       removePort(sim, port.id);
       touch(sim, r);
       return reply(200, {

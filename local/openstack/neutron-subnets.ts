@@ -34,7 +34,9 @@ export function newSubnet(sim: Sim, projectId: string, inner: Record<string, unk
     for (const id of net.subnets as string[]) {
       const other = parseCidr4(String(sim.state.subnets[id]?.cidr));
       if (other && cidrsOverlap(c, other))
-        throw badRequest(
+        throw neutronError(
+          400,
+          'InvalidInput',
           `Invalid input for operation: Requested subnet with cidr: ${cidr} for network: ${net.id} overlaps with another subnet.`,
         );
     }

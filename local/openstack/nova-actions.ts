@@ -34,7 +34,8 @@ export function registerActions(sim: Sim, router: Router, mvOf: (req: OsRequest)
     const s = st().servers[id];
     if (!s || s.vmState !== 'resized') return;
     if (arg === 'revert' && s.oldFlavorId) s.flavorId = s.oldFlavorId;
-    const stopped = s.resumeState === 'stopped' && arg !== 'revert';
+    // A server resized while SHUTOFF is SHUTOFF again after the confirm and after the revert (Nova's old_vm_state).
+    const stopped = s.resumeState === 'stopped';
     Object.assign(s, {
       vmState: stopped ? 'stopped' : 'active',
       taskState: null,
