@@ -7,6 +7,16 @@ import { routes as platformRoutes } from './platform.js';
 import { routes as users } from './users.js';
 import { routes as groups } from './groups.js';
 import { routes as sshKeys } from './ssh-keys.js';
+import { routes as sudo } from './sudo.js';
+import { routes as systems } from './systems.js';
+import { routes as departments } from './departments.js';
+import { routes as config } from './config.js';
+import { routes as plugins } from './plugins.js';
+import { routes as mail } from './mail.js';
+import { routes as acl } from './acl.js';
+import { routes as schema } from './schema.js';
+import { routes as dns } from './dns.js';
+import { routes as dhcp } from './dhcp.js';
 
 /** Every route the API serves, by function: the OpenAPI document and the 404/405 fallback read it. */
 export const FUNCTION_ROUTES: Record<string, Route<any, any, any>[]> = {
@@ -18,6 +28,16 @@ export const FUNCTION_ROUTES: Record<string, Route<any, any, any>[]> = {
   users,
   groups,
   sshKeys,
+  sudo,
+  systems,
+  departments,
+  config,
+  plugins,
+  mail,
+  acl,
+  schema,
+  dns,
+  dhcp,
 };
 
 export const ALL_ROUTES = Object.values(FUNCTION_ROUTES).flat();

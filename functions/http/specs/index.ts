@@ -7,6 +7,16 @@ import * as platform from './platform.js';
 import * as users from './users.js';
 import * as groups from './groups.js';
 import * as sshKeys from './ssh-keys.js';
+import * as sudo from './sudo.js';
+import * as systems from './systems.js';
+import * as departments from './departments.js';
+import * as config from './config.js';
+import * as plugins from './plugins.js';
+import * as mail from './mail.js';
+import * as acl from './acl.js';
+import * as schema from './schema.js';
+import * as dns from './dns.js';
+import * as dhcp from './dhcp.js';
 
 /**
  * Every route the API serves, as specs only, in the order of `ALL_ROUTES` (../registry.ts; a unit test keeps
@@ -39,4 +49,43 @@ export const ALL_SPECS: RouteSpec<any, any, any>[] = [
     groups.removeMembers,
   ],
   ...[sshKeys.listSshKeys, sshKeys.addSshKey, sshKeys.deleteSshKey],
+  ...[sudo.listSudoRules, sudo.getSudoRule, sudo.createSudoRule, sudo.updateSudoRule, sudo.deleteSudoRule],
+  ...[systems.listSystems, systems.getSystem, systems.createSystem, systems.updateSystem, systems.deleteSystem],
+  ...[
+    departments.listDepartments,
+    departments.departmentTree,
+    departments.getDepartment,
+    departments.createDepartment,
+    departments.updateDepartment,
+    departments.deleteDepartment,
+  ],
+  ...[config.listConfig, config.getConfig, config.putConfig, config.resetConfig],
+  ...[plugins.listPlugins, plugins.getPlugin, plugins.enablePlugin, plugins.disablePlugin],
+  ...[mail.getMailAccount, mail.saveMailAccount, mail.deactivateMailAccount],
+  ...[
+    acl.listRoles,
+    acl.getRole,
+    acl.createRole,
+    acl.updateRole,
+    acl.deleteRole,
+    acl.listAssignments,
+    acl.createAssignment,
+    acl.deleteAssignment,
+    acl.checkAccess,
+  ],
+  ...[schema.listObjectTypes, schema.objectTypeForm],
+  ...[dns.listZones, dns.createZone, dns.getZone, dns.deleteZone, dns.listRecords, dns.createRecord, dns.deleteRecord],
+  ...[
+    dhcp.listServices,
+    dhcp.createService,
+    dhcp.listSubnets,
+    dhcp.createSubnet,
+    dhcp.listHosts,
+    dhcp.createHost,
+    dhcp.listObjects,
+    dhcp.createObject,
+    dhcp.getObject,
+    dhcp.updateObject,
+    dhcp.deleteObject,
+  ],
 ];

@@ -1,0 +1,188 @@
+/**
+ * The custom ACL in the table, where `createAclSource` (lib/acl/acl-source.ts) reads it on every request:
+ * partition `ACL`, `ROLE#<id>` items carry the engine's `role`, `ASSIGNMENT#<id>` items its `assignment`.
+ *
+ * Concurrency without transactions (dynalite has none), with conditional writes only:
+ * - each role has a `version` (optimistic updates: `version = :expected`);
+ * - each custom role counts the assignments that reference it (`refs`): an assignment first increments
+ *   the count on the condition that the role exists, then is written; a role is deleted only on the
+ *   condition that `refs = 0`. So a role cannot disappear under a new assignment, nor be deleted while
+ *   assigned, whatever the interleaving. A count left too high by a crash between the two writes is repaired
+ *   by `deleteRole` once it is old enough not to belong to a creation in flight (`repairRoleRefs`).
+ */
+import type { Assignment, Role } from '../acl/engine.js';
+import type { Db } from '../store/dynamo.js';
+
+export const ACL_PK = 'ACL';
+export const roleSk = (id: string) => `ROLE#${id}`;
+export const assignmentSk = (id: string) => `ASSIGNMENT#${id}`;
+
+export interface RoleRecord {
+  role: Role;
+  version: number;
+  refs: number;
+  created_at?: string;
+  created_by?: string;
+  updated_at?: string;
+}
+
+export interface AssignmentRecord {
+  assignment: Assignment;
+  version: number;
+  created_at?: string;
+  created_by?: string;
+}
+
+const isConditionFailure = (e: unknown) => (e as { name?: string })?.name === 'ConditionalCheckFailedException';
+
+/** Runs a conditional write: true when written, false when its condition failed. */
+async function conditional(write: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await write();
+    return true;
+  } catch (e) {
+    if (isConditionFailure(e)) return false;
+    throw e;
+  }
+}
+
+const toRoleRecord = (item: Record<string, any>): RoleRecord => ({
+  role: item.role as Role,
+  version: Number(item.version ?? 1),
+  refs: Number(item.refs ?? 0),
+  created_at: item.created_at,
+  created_by: item.created_by,
+  updated_at: item.updated_at,
+});
+
+const toAssignmentRecord = (item: Record<string, any>): AssignmentRecord => ({
+  assignment: item.assignment as Assignment,
+  version: Number(item.version ?? 1),
+  created_at: item.created_at,
+  created_by: item.created_by,
+});
+
+/** Every custom role and assignment (one query of the partition, consistent). */
+export async function loadCustom(db: Db): Promise<{ roles: RoleRecord[]; assignments: AssignmentRecord[] }> {
+  const roles: RoleRecord[] = [];
+  const assignments: AssignmentRecord[] = [];
+  for await (const item of db.items({
+    TableName: db.table,
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': ACL_PK },
+    ConsistentRead: true,
+  })) {
+    const sk = String(item.sk);
+    if (sk.startsWith('ROLE#') && item.role) roles.push(toRoleRecord(item));
+    else if (sk.startsWith('ASSIGNMENT#') && item.assignment) assignments.push(toAssignmentRecord(item));
+  }
+  return { roles, assignments };
+}
+
+export async function getRoleRecord(db: Db, id: string): Promise<RoleRecord | undefined> {
+  const out = await db.get({ TableName: db.table, Key: { pk: ACL_PK, sk: roleSk(id) }, ConsistentRead: true });
+  return out.Item?.role ? toRoleRecord(out.Item) : undefined;
+}
+
+export async function getAssignmentRecord(db: Db, id: string): Promise<AssignmentRecord | undefined> {
+  const out = await db.get({ TableName: db.table, Key: { pk: ACL_PK, sk: assignmentSk(id) }, ConsistentRead: true });
+  return out.Item?.assignment ? toAssignmentRecord(out.Item) : undefined;
+}
+
+/** Writes a new role; false when one with this id exists. */
+export function insertRole(db: Db, rec: RoleRecord): Promise<boolean> {
+  return conditional(() =>
+    db.put({
+      TableName: db.table,
+      Item: { pk: ACL_PK, sk: roleSk(rec.role.id), type: 'acl-role', ...rec },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  );
+}
+
+/** Replaces the role's content if it is still at `version`; false otherwise (changed or deleted). */
+export function replaceRole(db: Db, role: Role, version: number, updatedAt: string): Promise<boolean> {
+  return conditional(() =>
+    db.update({
+      TableName: db.table,
+      Key: { pk: ACL_PK, sk: roleSk(role.id) },
+      UpdateExpression: 'SET #role = :role, #version = :next, updated_at = :at',
+      ConditionExpression: 'attribute_exists(pk) AND #version = :version',
+      ExpressionAttributeNames: { '#role': 'role', '#version': 'version' },
+      ExpressionAttributeValues: { ':role': role, ':next': version + 1, ':version': version, ':at': updatedAt },
+    }),
+  );
+}
+
+/** Deletes the role if it is at `version` and no assignment references it; false otherwise. */
+export function removeRole(db: Db, id: string, version: number): Promise<boolean> {
+  return conditional(() =>
+    db.delete({
+      TableName: db.table,
+      Key: { pk: ACL_PK, sk: roleSk(id) },
+      ConditionExpression: 'attribute_exists(pk) AND #version = :version AND (attribute_not_exists(refs) OR refs <= :zero)',
+      ExpressionAttributeNames: { '#version': 'version' },
+      ExpressionAttributeValues: { ':version': version, ':zero': 0 },
+    }),
+  );
+}
+
+/** +1 (or -1) on the role's assignment count, only if the role exists; false when it does not. */
+export function addRoleRef(db: Db, id: string, delta: 1 | -1, now: Date): Promise<boolean> {
+  return conditional(() =>
+    db.update({
+      TableName: db.table,
+      Key: { pk: ACL_PK, sk: roleSk(id) },
+      UpdateExpression: 'ADD refs :delta SET refs_at = :now',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':delta': delta, ':now': now.toISOString() },
+    }),
+  );
+}
+
+/** A count change older than this cannot belong to a request still running (Lambda timeouts are shorter). */
+export const STALE_REFS_MS = 15 * 60_000;
+
+/**
+ * Repairs a count left too high by a crash between an increment and its assignment write: only if it is
+ * unchanged since read and its last change is older than STALE_REFS_MS (so never under a creation in flight).
+ */
+export function repairRoleRefs(db: Db, id: string, expected: number, refs: number, now: Date): Promise<boolean> {
+  return conditional(() =>
+    db.update({
+      TableName: db.table,
+      Key: { pk: ACL_PK, sk: roleSk(id) },
+      UpdateExpression: 'SET refs = :refs',
+      ConditionExpression: 'attribute_exists(pk) AND refs = :expected AND (attribute_not_exists(refs_at) OR refs_at < :cutoff)',
+      ExpressionAttributeValues: {
+        ':refs': refs,
+        ':expected': expected,
+        ':cutoff': new Date(now.getTime() - STALE_REFS_MS).toISOString(),
+      },
+    }),
+  );
+}
+
+/** Writes a new assignment; false when one with this id exists. */
+export function insertAssignment(db: Db, rec: AssignmentRecord): Promise<boolean> {
+  return conditional(() =>
+    db.put({
+      TableName: db.table,
+      Item: { pk: ACL_PK, sk: assignmentSk(rec.assignment.id), type: 'acl-assignment', ...rec },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  );
+}
+
+/** Deletes the assignment if it is still at `version`; false when it is gone or changed. */
+export function removeAssignment(db: Db, id: string, version: number): Promise<boolean> {
+  return conditional(() =>
+    db.delete({
+      TableName: db.table,
+      Key: { pk: ACL_PK, sk: assignmentSk(id) },
+      ConditionExpression: 'attribute_exists(pk) AND #version = :version',
+      ExpressionAttributeNames: { '#version': 'version' },
+      ExpressionAttributeValues: { ':version': version },
+    }),
+  );
+}

@@ -1,0 +1,111 @@
+/**
+ * Calls a function's HTTP handler in-process against a real slapd and dynalite: `startInProcessApi()` in
+ * beforeAll (sets the environment before the application modules load), then `api.call(handler, …)` with
+ * tokens made like bench/auth-me.ts does (a session + a signed access token; no login).
+ */
+import { randomUUID } from 'node:crypto';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { generatePrivateJwk } from '../../lib/auth/keys.js';
+import type { HttpEvent } from '../../lib/http/types.js';
+import { startTestDynalite, type TestDynalite } from './dynalite.js';
+import { httpEvent, lambdaContext } from './http.js';
+import { startTestSlapd, type TestSlapd } from './slapd.js';
+
+type Handler = (event: HttpEvent, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
+
+export interface ApiAnswer {
+  status: number;
+  body: any;
+  headers: Record<string, string>;
+}
+
+export interface InProcessApi {
+  ldap: TestSlapd;
+  dyn: TestDynalite;
+  adminToken: string;
+  guestToken: string;
+  /** An access token for `dn` (a session holding `groups`). */
+  tokenFor(dn: string, groups?: string[]): Promise<string>;
+  call(
+    handler: Handler,
+    method: string,
+    path: string,
+    opts?: { token?: string; body?: unknown; headers?: Record<string, string> },
+  ): Promise<ApiAnswer>;
+  /** A custom ACL role + assignment (table partition `ACL`), as the ACL endpoints store them. */
+  grant(subjectDn: string, permissions: string[], scope: { dn?: string; type: 'base' | 'subtree' }): Promise<void>;
+  /** Audit events of the current month whose action starts with `prefix`. */
+  audit(prefix: string): Promise<Record<string, any>[]>;
+  stop(): Promise<void>;
+}
+
+export async function startInProcessApi(): Promise<InProcessApi> {
+  const [ldap, dyn] = await Promise.all([startTestSlapd(), startTestDynalite()]);
+  Object.assign(process.env, ldap.env, {
+    DYNAMODB_ENDPOINT: dyn.url,
+    TABLE_NAME: dyn.table,
+    JWT_PRIVATE_JWKS: JSON.stringify([await generatePrivateJwk()]),
+    LOG_LEVEL: 'SILENT',
+  });
+  (await import('../../lib/core/config.js')).resetConfig();
+  const { platform } = await import('../../lib/platform.js');
+  const { putSession } = await import('../../lib/auth/sessions.js');
+  const { signToken } = await import('../../lib/auth/tokens.js');
+  const p = await platform();
+  const tokenFor = async (dn: string, groups: string[] = []) => {
+    const sid = randomUUID();
+    const uid = /^uid=([^,]+)/.exec(dn)?.[1] ?? 'x';
+    await putSession(p.db, { sid, kind: 'user', dn, uid, groups, status: 'active', createdAt: new Date().toISOString(), expiresAt: 0 });
+    return (await signToken(p.ring, p.tokens, { sub: dn, sid, typ: 'access', kind: 'user', uid })).token;
+  };
+  let n = 0;
+  return {
+    ldap,
+    dyn,
+    adminToken: await tokenFor(ldap.adminDn),
+    guestToken: await tokenFor(`uid=guest,ou=people,${ldap.baseDn}`),
+    tokenFor,
+    async call(handler, method, path, opts = {}) {
+      const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+      if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+      const res = (await handler(
+        httpEvent(method, path, { body: opts.body, headers }),
+        lambdaContext(),
+      )) as APIGatewayProxyStructuredResultV2;
+      const text = typeof res.body === 'string' ? res.body : '';
+      return {
+        status: res.statusCode ?? 0,
+        body: text ? JSON.parse(text) : undefined,
+        headers: (res.headers ?? {}) as Record<string, string>,
+      };
+    },
+    async grant(subjectDn, permissions, scope) {
+      const id = `test-${++n}`;
+      await p.db.put({
+        TableName: p.db.table,
+        Item: { pk: 'ACL', sk: `ROLE#${id}`, role: { id, name: id, permissions } },
+      });
+      await p.db.put({
+        TableName: p.db.table,
+        Item: {
+          pk: 'ACL',
+          sk: `ASSIGNMENT#${id}`,
+          assignment: { id, roleId: id, subject: { type: 'user', dn: subjectDn }, scope, priority: 10, deny: false },
+        },
+      });
+    },
+    async audit(prefix) {
+      const out: Record<string, any>[] = [];
+      for await (const item of p.db.items({
+        TableName: p.db.table,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `AUDIT#${new Date().toISOString().slice(0, 7)}` },
+      }))
+        if (String(item.action).startsWith(prefix)) out.push(item);
+      return out;
+    },
+    async stop() {
+      await Promise.all([ldap.destroy(), dyn.stop()]);
+    },
+  };
+}
