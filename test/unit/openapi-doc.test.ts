@@ -21,9 +21,13 @@ describe('OpenAPI document', () => {
     }
   });
 
-  it('is the committed docs/openapi.json (run `npm run openapi` after changing a route)', () => {
+  it('is the committed docs/openapi.json and generated modules (run `npm run openapi` after changing a route)', async () => {
     const committed = JSON.parse(readFileSync(new URL('../../docs/openapi.json', import.meta.url), 'utf8'));
     expect(committed).toEqual(JSON.parse(JSON.stringify(doc)));
+    const { generated } = await import('../../scripts/openapi.js');
+    const g = generated();
+    expect(readFileSync(new URL('../../functions/http/generated/openapi.ts', import.meta.url), 'utf8')).toBe(g.openapiModule);
+    expect(readFileSync(new URL('../../functions/http/generated/route-table.ts', import.meta.url), 'utf8')).toBe(g.routeTableModule);
   });
 });
 
