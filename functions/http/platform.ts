@@ -5,11 +5,11 @@ import { gunzipSync } from 'node:zlib';
 import { renderDocs } from '../../lib/http/openapi.js';
 import { OPENAPI_GZIP_BASE64 } from './generated/openapi.js';
 import { platform } from '../../lib/platform.js';
+import { listPlugins } from '../../lib/plugins/state.js';
 import * as specs from './specs/platform.js';
 
 /** Surfaces this deployment serves; later areas add theirs. */
-export const SURFACES = ['auth', 'acl', 'audit', 'tasks'] as const;
-export const PLUGINS = ['core'] as const;
+export const SURFACES = ['auth', 'acl', 'audit', 'tasks', 'identity'] as const;
 
 export const healthRoute = route(specs.health).handler(async () => {
   const h = await health(await platform());
@@ -17,14 +17,16 @@ export const healthRoute = route(specs.health).handler(async () => {
 });
 
 export const infoRoute = route(specs.info).handler(async () => {
-  const { cfg } = await platform();
+  const { cfg, db } = await platform();
+  // The Heracles `plugins` list: the identity plugins enabled right now (GET /plugins has the details).
+  const plugins = (await listPlugins(db)).filter((p) => p.enabled).map((p) => p.name);
   return ok({
     name: 'ApiBibind',
     version: cfg.APP_VERSION,
     api_version: cfg.API_VERSION,
     ldap_base: cfg.LDAP_BASE_DN,
     surfaces: [...SURFACES],
-    plugins: [...PLUGINS],
+    plugins,
   });
 });
 

@@ -69,6 +69,7 @@ describe('platform endpoints', () => {
   it('answers info, the JWKS and an OpenAPI document listing every route', async () => {
     const info = await call('GET', '/info');
     expect(info.json).toMatchObject({ name: 'ApiBibind', api_version: 'v1', ldap_base: 'dc=example,dc=com' });
+    expect(info.json.plugins).toEqual(expect.arrayContaining(['core', 'posix', 'ssh', 'sudo', 'dns', 'dhcp', 'mail']));
     const jwks = (await fetch(stack.api.replace('/api/v1', '/.well-known/jwks.json')).then((r) => r.json())) as {
       keys: Record<string, unknown>[];
     };
