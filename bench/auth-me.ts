@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { startDynalite } from '../local/stack/dynamodb.js';
 import { createDb, ensureTable } from '../lib/store/dynamo.js';
 import { generatePrivateJwk } from '../lib/auth/keys.js';
 import { httpEvent, lambdaContext } from '../test/helpers/http.js';
+import { issueAccessToken } from '../test/helpers/tokens.js';
 import { freePort } from '../test/helpers/slapd.js';
 
 /**
@@ -21,24 +21,9 @@ export async function measureAuthMe(iterations = 3000) {
   const { handler } = await import('../functions/http/auth.js');
   const { authenticateToken } = await import('../lib/auth/service.js');
   const { effectivePermissionsOf } = await import('../lib/acl/acl-source.js');
-  const { putSession } = await import('../lib/auth/sessions.js');
-  const { signToken } = await import('../lib/auth/tokens.js');
   const p = await platform();
   await ensureTable(createDb({ table: 'bench', endpoint: dynamo.url, region: 'us-east-1' }));
-  const sid = randomUUID();
-  const dn = 'uid=admin,ou=people,dc=example,dc=com';
-  await putSession(p.db, {
-    sid,
-    kind: 'user',
-    dn,
-    uid: 'admin',
-    cn: 'Administrator',
-    groups: [],
-    status: 'active',
-    createdAt: new Date().toISOString(),
-    expiresAt: 0,
-  });
-  const { token } = await signToken(p.ring, p.tokens, { sub: dn, sid, typ: 'access', kind: 'user', uid: 'admin' });
+  const token = await issueAccessToken(p, 'uid=admin,ou=people,dc=example,dc=com', { cn: 'Administrator' });
 
   const full = async () => {
     const res = await handler(httpEvent('GET', '/api/v1/auth/me', { headers: { authorization: `Bearer ${token}` } }), lambdaContext());

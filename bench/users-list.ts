@@ -15,7 +15,6 @@
  * - One child process per size (the platform and the identity deps are built once per process from the
  *   environment, like a Lambda container), stdout discarded (the INFO access logs are paid for, not shown).
  */
-import { randomUUID } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { writeFile, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -77,6 +76,7 @@ export async function measureUsersListAt(n: number, samples = 200): Promise<User
   const { createDb, ensureTable } = await import('../lib/store/dynamo.js');
   const { generatePrivateJwk } = await import('../lib/auth/keys.js');
   const { httpEvent, lambdaContext } = await import('../test/helpers/http.js');
+  const { issueAccessToken } = await import('../test/helpers/tokens.js');
 
   // 1. A fresh slapd, stopped, loaded offline, started again.
   const ldap = await startTestSlapd();
@@ -104,28 +104,13 @@ export async function measureUsersListAt(n: number, samples = 200): Promise<User
   process.env.LOG_LEVEL ??= 'SILENT';
   const { platform } = await import('../lib/platform.js');
   const { handler } = await import('../functions/http/users.js');
-  const { putSession } = await import('../lib/auth/sessions.js');
-  const { signToken } = await import('../lib/auth/tokens.js');
   const { clausesToLdap } = await import('../lib/identity/list-filter.js');
   const { eq } = await import('../lib/providers/ldap/index.js');
   const { USER_READ_ATTRIBUTES } = await import('../lib/identity/user-mapper.js');
   const { VirtualListViewControl } = await import('../lib/providers/ldap/controls.js');
   const p = await platform();
   await ensureTable(createDb({ table: 'bench', endpoint: dynamo.url, region: 'us-east-1' }));
-  const sid = randomUUID();
-  const dn = ldap.adminDn;
-  await putSession(p.db, {
-    sid,
-    kind: 'user',
-    dn,
-    uid: 'admin',
-    cn: 'Administrator',
-    groups: [],
-    status: 'active',
-    createdAt: new Date().toISOString(),
-    expiresAt: 0,
-  });
-  const { token } = await signToken(p.ring, p.tokens, { sub: dn, sid, typ: 'access', kind: 'user', uid: 'admin' });
+  const token = await issueAccessToken(p, ldap.adminDn, { cn: 'Administrator' });
 
   // 3. The three ways to get one page.
   const full = (query: string) => async () => {

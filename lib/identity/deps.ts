@@ -5,11 +5,6 @@ import type { Db } from '../store/dynamo.js';
 /** What the identity use cases are given: the directory (the LDAP provider), the table, a clock. */
 export interface IdentityDeps {
   ldap: LdapClient;
-  /**
-   * @deprecated Unused: the controls and extended operations the identity use cases need are the provider's
-   * (`ldap`). Still accepted so callers that pass it keep compiling; to be removed with them.
-   */
-  raw?: unknown;
   db: Db;
   baseDn: string;
   peopleDn: string;

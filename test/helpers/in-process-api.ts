@@ -1,17 +1,17 @@
 /**
  * Calls a function's HTTP handler in-process against a real slapd and dynalite: `startInProcessApi()` in
  * beforeAll (sets the environment before the application modules load), then `api.call(handler, …)` with
- * tokens made like bench/auth-me.ts does (a session + a signed access token; no login).
+ * tokens from `issueAccessToken` (a session + a signed access token; no login).
  */
-import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { generatePrivateJwk } from '../../lib/auth/keys.js';
 import type { HttpEvent } from '../../lib/http/types.js';
 import { startTestDynalite, type TestDynalite } from './dynalite.js';
 import { httpEvent, lambdaContext } from './http.js';
 import { startTestSlapd, type TestSlapd } from './slapd.js';
+import { issueAccessToken } from './tokens.js';
 
-type Handler = (event: HttpEvent, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
+export type Handler = (event: HttpEvent, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
 
 export interface ApiAnswer {
   status: number;
@@ -24,8 +24,8 @@ export interface InProcessApi {
   dyn: TestDynalite;
   adminToken: string;
   guestToken: string;
-  /** An access token for `dn` (a session holding `groups`). */
-  tokenFor(dn: string, groups?: string[]): Promise<string>;
+  /** An access token for `dn` (a session holding `groups`, named `cn`). */
+  tokenFor(dn: string, opts?: { groups?: string[]; cn?: string }): Promise<string>;
   call(
     handler: Handler,
     method: string,
@@ -49,15 +49,8 @@ export async function startInProcessApi(): Promise<InProcessApi> {
   });
   (await import('../../lib/core/config.js')).resetConfig();
   const { platform } = await import('../../lib/platform.js');
-  const { putSession } = await import('../../lib/auth/sessions.js');
-  const { signToken } = await import('../../lib/auth/tokens.js');
   const p = await platform();
-  const tokenFor = async (dn: string, groups: string[] = []) => {
-    const sid = randomUUID();
-    const uid = /^uid=([^,]+)/.exec(dn)?.[1] ?? 'x';
-    await putSession(p.db, { sid, kind: 'user', dn, uid, groups, status: 'active', createdAt: new Date().toISOString(), expiresAt: 0 });
-    return (await signToken(p.ring, p.tokens, { sub: dn, sid, typ: 'access', kind: 'user', uid })).token;
-  };
+  const tokenFor = (dn: string, opts?: { groups?: string[]; cn?: string }) => issueAccessToken(p, dn, opts);
   let n = 0;
   return {
     ldap,

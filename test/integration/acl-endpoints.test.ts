@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestSlapd, type TestSlapd } from '../helpers/slapd.js';
 import { startTestDynalite, type TestDynalite } from '../helpers/dynalite.js';
 import { httpEvent, lambdaContext } from '../helpers/http.js';
+import { issueAccessToken } from '../helpers/tokens.js';
 import { generatePrivateJwk } from '../../lib/auth/keys.js';
 import type { HttpEvent, HttpResponse } from '../../lib/http/types.js';
 
@@ -25,14 +25,9 @@ const OTHER = `uid=other1,ou=people,${BASE}`;
 const AUDITORS = `cn=log-auditors,ou=groups,${BASE}`;
 const tokens: Record<'admin' | 'guest' | 'other', string> = { admin: '', guest: '', other: '' };
 
-async function tokenFor(dn: string, uid: string, groups: string[]): Promise<string> {
+async function tokenFor(dn: string, groups: string[]): Promise<string> {
   const { platform } = await import('../../lib/platform.js');
-  const { putSession } = await import('../../lib/auth/sessions.js');
-  const { signToken } = await import('../../lib/auth/tokens.js');
-  const p = await platform();
-  const sid = randomUUID();
-  await putSession(p.db, { sid, kind: 'user', dn, uid, groups, status: 'active', createdAt: new Date().toISOString(), expiresAt: 0 });
-  return (await signToken(p.ring, p.tokens, { sub: dn, sid, typ: 'access', kind: 'user', uid })).token;
+  return issueAccessToken(await platform(), dn, { groups });
 }
 
 interface Res {
@@ -76,9 +71,9 @@ beforeAll(async () => {
   acl = (await import('../../functions/http/acl.js')).handler as Handler;
   audit = (await import('../../functions/http/audit.js')).handler as Handler;
   schema = (await import('../../functions/http/schema.js')).handler as Handler;
-  tokens.admin = await tokenFor(ADMIN, 'admin', [`cn=admins,ou=groups,${BASE}`]);
-  tokens.guest = await tokenFor(GUEST, 'guest1', []);
-  tokens.other = await tokenFor(OTHER, 'other1', [AUDITORS]);
+  tokens.admin = await tokenFor(ADMIN, [`cn=admins,ou=groups,${BASE}`]);
+  tokens.guest = await tokenFor(GUEST, []);
+  tokens.other = await tokenFor(OTHER, [AUDITORS]);
 });
 
 afterAll(async () => {

@@ -1,15 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestSlapd, type TestSlapd } from '../helpers/slapd.js';
-import { startTestDynalite, type TestDynalite } from '../helpers/dynalite.js';
-import { httpEvent, lambdaContext } from '../helpers/http.js';
-import { generatePrivateJwk } from '../../lib/auth/keys.js';
+import type { TestSlapd } from '../helpers/slapd.js';
+import { startInProcessApi, type Handler, type InProcessApi } from '../helpers/in-process-api.js';
 import { attrValues } from '../../lib/providers/ldap/index.js';
 
 /** The DHCP routes (Heracles §13) in-process, against a real slapd (with the ISC DHCP schema) and dynalite. */
+let api: InProcessApi;
 let ldap: TestSlapd;
-let dyn: TestDynalite;
-let handler: (e: unknown, c: unknown) => Promise<{ statusCode: number; body?: string }>;
+let handler: Handler;
 let adminToken: string;
 let guestToken: string;
 const ADMIN = 'uid=admin,ou=people,dc=example,dc=com';
@@ -18,31 +15,11 @@ const SVC = `cn=main,${BASE}`;
 const NET = `cn=10.0.0.0,${SVC}`;
 
 async function call(method: string, path: string, body?: unknown, token = adminToken) {
-  const res = await handler(httpEvent(method, path, { body, headers: { authorization: `Bearer ${token}` } }), lambdaContext());
-  return { status: res.statusCode, body: res.body ? JSON.parse(res.body) : undefined };
+  const res = await api.call(handler, method, path, { body, token });
+  return { status: res.status, body: res.body };
 }
 const fields = (res: { body: { error: { details: { fields: { field: string }[] } } } }) =>
   res.body.error.details.fields.map((f) => f.field);
-
-async function tokenFor(dn: string, uid: string): Promise<string> {
-  const { platform } = await import('../../lib/platform.js');
-  const { putSession } = await import('../../lib/auth/sessions.js');
-  const { signToken } = await import('../../lib/auth/tokens.js');
-  const p = await platform();
-  const sid = randomUUID();
-  await putSession(p.db, {
-    sid,
-    kind: 'user',
-    dn,
-    uid,
-    cn: uid,
-    groups: [],
-    status: 'active',
-    createdAt: new Date().toISOString(),
-    expiresAt: 0,
-  });
-  return (await signToken(p.ring, p.tokens, { sub: dn, sid, typ: 'access', kind: 'user', uid })).token;
-}
 
 async function auditOf(action: string) {
   const { platform } = await import('../../lib/platform.js');
@@ -51,20 +28,15 @@ async function auditOf(action: string) {
 }
 
 beforeAll(async () => {
-  [ldap, dyn] = await Promise.all([startTestSlapd(), startTestDynalite()]);
-  Object.assign(process.env, ldap.env, {
-    DYNAMODB_ENDPOINT: dyn.url,
-    TABLE_NAME: dyn.table,
-    JWT_PRIVATE_JWKS: JSON.stringify([await generatePrivateJwk()]),
-    LOG_LEVEL: 'SILENT',
-  });
+  api = await startInProcessApi();
+  ({ ldap } = api);
   ({ handler } = (await import('../../functions/http/dhcp.js')) as never);
-  adminToken = await tokenFor(ADMIN, 'admin');
-  guestToken = await tokenFor('uid=guest1,ou=people,dc=example,dc=com', 'guest1');
+  adminToken = await api.tokenFor(ADMIN, { cn: 'admin' });
+  guestToken = await api.tokenFor('uid=guest1,ou=people,dc=example,dc=com', { cn: 'guest1' });
 });
 
 afterAll(async () => {
-  await Promise.all([ldap?.destroy(), dyn?.stop()]);
+  await api?.stop();
 });
 
 describe('ISC DHCP schema', () => {

@@ -1,75 +1,42 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestSlapd, type TestSlapd } from '../helpers/slapd.js';
-import { startTestDynalite, type TestDynalite } from '../helpers/dynalite.js';
-import { httpEvent, lambdaContext } from '../helpers/http.js';
-import { generatePrivateJwk } from '../../lib/auth/keys.js';
+import type { TestSlapd } from '../helpers/slapd.js';
+import type { TestDynalite } from '../helpers/dynalite.js';
+import { startInProcessApi, type Handler, type InProcessApi } from '../helpers/in-process-api.js';
 import { attrValues } from '../../lib/providers/ldap/index.js';
-import type { HttpEvent } from '../../lib/http/types.js';
 
 /**
  * The system endpoints in-process (the Lambda handler, its whole middy stack), against a real slapd with the
  * project's systems schema (40-systems.ldif) and dynalite (sessions, ACL, audit).
  */
+let api: InProcessApi;
 let ldap: TestSlapd;
 let dyn: TestDynalite;
-let handler: (
-  e: HttpEvent,
-  c: ReturnType<typeof lambdaContext>,
-) => Promise<{ statusCode: number; body?: string; headers?: Record<string, any> }>;
+let handler: Handler;
 let queryAudit: typeof import('../../lib/audit/audit.js').queryAudit;
 const tokens: Record<'admin' | 'guest', string> = { admin: '', guest: '' };
 const BASE = 'dc=example,dc=com';
 const SYSTEMS = `ou=systems,${BASE}`;
 const ARC = '2.25.2859259996553236370498372253114493425.40';
 
-async function tokenFor(p: Awaited<ReturnType<typeof import('../../lib/platform.js').platform>>, uid: string): Promise<string> {
-  const { putSession } = await import('../../lib/auth/sessions.js');
-  const { signToken } = await import('../../lib/auth/tokens.js');
-  const sid = randomUUID();
-  const dn = `uid=${uid},ou=people,${BASE}`;
-  await putSession(p.db, {
-    sid,
-    kind: 'user',
-    dn,
-    uid,
-    cn: uid,
-    groups: [],
-    status: 'active',
-    createdAt: new Date().toISOString(),
-    expiresAt: 0,
-  });
-  return (await signToken(p.ring, p.tokens, { sub: dn, sid, typ: 'access', kind: 'user', uid })).token;
-}
-
 async function call(method: string, path: string, opts: { body?: unknown; as?: 'admin' | 'guest' | null } = {}) {
   const as = opts.as === undefined ? 'admin' : opts.as;
-  const headers: Record<string, string> = as ? { authorization: `Bearer ${tokens[as]}` } : {};
-  const res = await handler(httpEvent(method, path, { body: opts.body, headers }), lambdaContext());
-  return { status: res.statusCode, body: res.body ? JSON.parse(res.body) : undefined, headers: res.headers ?? {} };
+  return api.call(handler, method, path, { body: opts.body, token: as ? tokens[as] : undefined });
 }
 
 const audit = async (action: string, target: string) => (await queryAudit(dyn.db, { action, target, limit: 10, offset: 0 })).data;
 const fieldsOf = (body: { error: { details: { fields: { field: string }[] } } }) => body.error.details.fields.map((f) => f.field).sort();
 
 beforeAll(async () => {
-  [ldap, dyn] = await Promise.all([startTestSlapd(), startTestDynalite()]);
-  Object.assign(process.env, ldap.env, {
-    DYNAMODB_ENDPOINT: dyn.url,
-    TABLE_NAME: dyn.table,
-    JWT_PRIVATE_JWKS: JSON.stringify([await generatePrivateJwk()]),
-    LOG_LEVEL: 'SILENT',
-  });
-  const { platform } = await import('../../lib/platform.js');
+  api = await startInProcessApi();
+  ({ ldap, dyn } = api);
   ({ handler } = (await import('../../functions/http/systems.js')) as unknown as { handler: typeof handler });
   ({ queryAudit } = await import('../../lib/audit/audit.js'));
-  const p = await platform();
-  tokens.admin = await tokenFor(p, 'admin');
-  tokens.guest = await tokenFor(p, 'guest1');
+  tokens.admin = await api.tokenFor(`uid=admin,ou=people,${BASE}`, { cn: 'admin' });
+  tokens.guest = await api.tokenFor(`uid=guest1,ou=people,${BASE}`, { cn: 'guest1' });
 });
 
 afterAll(async () => {
-  await Promise.all([ldap?.destroy(), dyn?.stop()]);
+  await api?.stop();
 });
 
 describe('systems schema', () => {

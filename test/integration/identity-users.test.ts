@@ -10,7 +10,7 @@ import { setLocked } from '../../lib/identity/lock-user.js';
 import { findUser, listUsers, requireUser, userView } from '../../lib/identity/read-users.js';
 import { changeMembers, createGroup, groupDetail, listGroups, requireGroup, updateGroup } from '../../lib/identity/groups.js';
 import { parseFilter } from '../../lib/http/filter.js';
-import { attrFirst, createLdapClient as createRawLdap } from '../../lib/providers/ldap/index.js';
+import { attrFirst } from '../../lib/providers/ldap/index.js';
 import { ApiError } from '../../lib/core/errors.js';
 
 /** The identity use cases against a real slapd (sssvlv, ppolicy, pw-sha2) and dynalite (number counters). */
@@ -34,7 +34,6 @@ beforeAll(async () => {
   [ldap, dyn] = await Promise.all([startTestSlapd(), startTestDynalite()]);
   d = {
     ldap: ldap.client,
-    raw: createRawLdap(ldap.clientConfig),
     db: dyn.db,
     baseDn: ldap.baseDn,
     peopleDn: `ou=people,${ldap.baseDn}`,
