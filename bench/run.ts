@@ -9,6 +9,7 @@ import { measureBundles } from './bundles.js';
 import { measureAuthMeIsolated } from './auth-me.js';
 import { measureDevStart } from './dev-start.js';
 import { measureUsersList, printUsersList } from './users-list.js';
+import { measureCloudCreate, printCloudCreate } from './cloud-create.js';
 
 const only = process.argv[2];
 console.log(
@@ -47,6 +48,11 @@ if (only === 'users') {
     .map(Number)
     .filter((n) => Number.isInteger(n) && n > 0);
   printUsersList(await measureUsersList(sizes?.length ? sizes : undefined));
+}
+// `npm run bench -- cloud [N]`: N concurrent instance creates, API vs direct client (OS_AUTH_URL: a real cloud).
+if (!only || only === 'cloud') {
+  const n = Number(process.argv[3] ?? 100);
+  printCloudCreate(await measureCloudCreate(Number.isInteger(n) && n > 0 ? n : 100));
 }
 if (!only || only === 'dev') {
   const r = await measureDevStart();

@@ -19,4 +19,17 @@ const zodLocalesEnglishOnly = {
   },
 };
 
-module.exports = [zodLocalesEnglishOnly];
+// axios's Node build imports `form-data` (with mime-db: ~140 KB) for multipart bodies; the OpenStack client
+// sends JSON only. Like axios's own browser build, its FormData class becomes `null`.
+const axiosWithoutFormData = {
+  name: 'axios-without-form-data',
+  setup(build) {
+    build.onResolve({ filter: /^form-data$/ }, (args) => {
+      if (!args.importer.includes(`${path.sep}axios${path.sep}`)) return undefined;
+      const axiosLib = args.importer.slice(0, args.importer.lastIndexOf(`${path.sep}axios${path.sep}`) + '/axios/'.length);
+      return { path: path.join(axiosLib, 'lib', 'helpers', 'null.js') };
+    });
+  },
+};
+
+module.exports = [zodLocalesEnglishOnly, axiosWithoutFormData];

@@ -87,10 +87,10 @@ export async function buildPlatform(cfg: Config): Promise<Platform> {
   // request's authorization checks reuse it (one table read per request, off the critical path).
   const aclOfRequest = new WeakMap<Actor, AclSource>();
   const authorize = async (actor: Actor, req: AuthorizeRequest) => aclFor(aclOfRequest.get(actor) ?? acl, actor, req);
-  const authenticate = async (token: string) => {
+  const authenticate = async (token: string, _ctx?: unknown, onVerified?: () => void) => {
     const loading = acl.load();
     loading.catch(() => undefined); // awaited below or by authorize; never an unhandled rejection
-    const { actor } = await authenticateToken({ db, ring, tokens }, token);
+    const { actor } = await authenticateToken({ db, ring, tokens }, token, onVerified);
     aclOfRequest.set(actor, { load: () => loading });
     return actor;
   };

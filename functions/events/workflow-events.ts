@@ -3,6 +3,7 @@ import { logger } from '../../lib/core/logger.js';
 import { onExecutionStatusChange, type Compensator, type ExecutionStatusChange } from '../../lib/tasks/execution-events.js';
 import { deleteExport } from '../../lib/audit/export.js';
 import { platform } from '../../lib/platform.js';
+import { isCloudKind } from '../../lib/compute/records.js';
 
 /** Per workflow type: what to undo when an execution ends without its own Catch path having run. */
 export const COMPENSATORS: Record<string, Compensator> = {
@@ -10,6 +11,20 @@ export const COMPENSATORS: Record<string, Compensator> = {
     await deleteExport(db, task.id);
   },
 };
+
+/** A task's compensator: by type, or for every cloud workflow (`instance.create`, `volume.extend`…) the cloud one. */
+export function compensatorFor(type: string): Compensator | undefined {
+  if (COMPENSATORS[type]) return COMPENSATORS[type];
+  const kind = type.split('.')[0];
+  if (!isCloudKind(kind)) return undefined;
+  return async (task, db) => {
+    const [{ compensateAbandoned }, { cloud }] = await Promise.all([
+      import('../../lib/compute/compensation.js'),
+      import('../../lib/compute/cloud.js'),
+    ]);
+    await compensateAbandoned(db, cloud(), task);
+  };
+}
 
 /**
  * Consumer of the workflow-events queue, fed by an EventBridge rule on "Step Functions Execution Status
@@ -21,7 +36,7 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
   for (const record of event.Records) {
     try {
       const ev = JSON.parse(record.body) as ExecutionStatusChange;
-      await onExecutionStatusChange(db, ev, COMPENSATORS);
+      await onExecutionStatusChange(db, ev, compensatorFor);
     } catch (e) {
       logger.error('workflow event failed', { error: e as Error, message_id: record.messageId });
       batchItemFailures.push({ itemIdentifier: record.messageId });

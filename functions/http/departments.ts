@@ -4,7 +4,6 @@ import { page } from '../../lib/http/pagination.js';
 import { auditMutation } from '../../lib/identity/audit-mutation.js';
 import type { RequestContext } from '../../lib/http/types.js';
 import { platform } from '../../lib/platform.js';
-import { assertPluginEnabled } from '../../lib/plugins/state.js';
 import { identity } from '../../lib/identity/identity-platform.js';
 import {
   assertUnderBase,
@@ -21,11 +20,7 @@ import {
 import * as specs from './specs/departments.js';
 
 /** The directory, once the departments plugin is known to be enabled (404 PLUGIN_DISABLED otherwise). */
-async function departments() {
-  const { p, d } = await identity();
-  await assertPluginEnabled(p.db, 'departments');
-  return { p, d };
-}
+const departments = () => identity('departments');
 
 /** The department DN of the path, checked under the base (400 `path.dn`), then the ACL on it: 403 before 404. */
 async function authorizeDepartment(ctx: RequestContext<any, any, { dn: string }>, action: 'read' | 'write' | 'delete' | 'move') {

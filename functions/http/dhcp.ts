@@ -28,7 +28,7 @@ const auditMutation = async (ctx: RequestContext<any, any, any>, action: string,
 type ListQuery = { limit: number; offset: number; parent?: string; service?: string };
 
 const list = (type: DhcpType) => async (ctx: RequestContext<unknown, ListQuery, unknown>) => {
-  const { d } = await identity();
+  const { d } = await identity('dhcp');
   await ctx.authorize({ action: 'read', objectType: 'dhcp', objectDn: scopeOf(d, type, ctx.query) });
   const { data, total } = await listObjects(d, type, ctx.query);
   return ok(page(data, total, ctx.query));
@@ -36,7 +36,7 @@ const list = (type: DhcpType) => async (ctx: RequestContext<unknown, ListQuery, 
 
 /** Checks `dhcp:create` where the object would go (no directory read: 403 before any 404/422), then creates. */
 async function create(ctx: RequestContext<any, any, any>, type: DhcpType, body: Record<string, unknown> & { cn: string }) {
-  const { d } = await identity();
+  const { d } = await identity('dhcp');
   await ctx.authorize({ action: 'create', objectType: 'dhcp', objectDn: targetDn(d, type, body) });
   const { object, changes } = await createObject(d, type, body);
   await auditMutation(ctx, `dhcp.${type}.create`, object.dn, changes);
@@ -50,7 +50,7 @@ async function authorizeObject(
   ctx: RequestContext<any, { parent?: string; service?: string }, { type: string; cn: string }>,
   action: 'read' | 'write' | 'delete',
 ) {
-  const { d } = await identity();
+  const { d } = await identity('dhcp');
   const type = typeOf(ctx.params.type);
   const found = await findObjects(d, type, ctx.params.cn, ctx.query);
   const base = scopeOf(d, type, ctx.query);
@@ -68,6 +68,7 @@ export const createHostRoute = route(specs.createHost).handler((ctx) => create(c
 export const listObjectsRoute = route(specs.listObjects).handler((ctx) => list(typeOf(ctx.params.type))(ctx));
 
 export const createObjectRoute = route(specs.createObject).handler(async (ctx) => {
+  await identity('dhcp'); // disabled: 404 before the body is looked at
   const type = typeOf(ctx.params.type);
   const body = validate(CREATE_BODIES[type], ctx.body, 'body') as Record<string, unknown> & { cn: string };
   return create(ctx, type, body);
@@ -79,6 +80,7 @@ export const getObjectRoute = route(specs.getObject).handler(async (ctx) => {
 });
 
 export const updateObjectRoute = route(specs.updateObject).handler(async (ctx) => {
+  await identity('dhcp'); // disabled: 404 before the body is looked at
   const type = typeOf(ctx.params.type);
   const body = validate(UPDATE_BODIES[type], ctx.body, 'body') as Record<string, unknown>;
   const { d, entry } = await authorizeObject(ctx, 'write');

@@ -25,21 +25,21 @@ const auditMutation = async (ctx: RequestContext<any, any, any>, action: string,
 
 /** Checks `dns:<action>` on the zone's DN (where it is or would be: no directory read), so 403 comes before 404. */
 async function authorizeZone(ctx: RequestContext<any, any, { name: string }>, action: 'read' | 'create' | 'delete') {
-  const { d } = await identity();
+  const { d } = await identity('dns');
   const zone = normalizeZoneName(ctx.params.name)!;
   await ctx.authorize({ action, objectType: 'dns', objectDn: zoneDn(d, zone) });
   return { d, zone };
 }
 
 export const listZonesRoute = route(specs.listZones).handler(async (ctx) => {
-  const { d } = await identity();
+  const { d } = await identity('dns');
   await ctx.authorize({ action: 'read', objectType: 'dns', objectDn: dnsBase(d) });
   const { data, total } = await listZones(d, ctx.query);
   return ok(page(data, total, ctx.query));
 });
 
 export const createZoneRoute = route(specs.createZone).handler(async (ctx) => {
-  const { d } = await identity();
+  const { d } = await identity('dns');
   const zone = normalizeZoneName(ctx.body.zoneName)!;
   await ctx.authorize({ action: 'create', objectType: 'dns', objectDn: zoneDn(d, zone) });
   const { zone: view, changes } = await createZone(d, zone, ctx.body);

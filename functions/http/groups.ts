@@ -6,12 +6,14 @@ import { platform } from '../../lib/platform.js';
 import { auditMutation as writeMutation } from '../../lib/identity/audit-mutation.js';
 import type { AttributeChange } from '../../lib/audit/audit.js';
 import { identity } from '../../lib/identity/identity-platform.js';
+import { containerDn, scopeDn } from '../../lib/identity/departments/containers.js';
 import {
   changeMembers,
   createGroup,
   deleteGroup,
   groupDetail,
-  groupDn,
+  locateGroup,
+  groupTargetDn,
   listGroups,
   requireGroup,
   updateGroup,
@@ -21,16 +23,18 @@ import * as specs from './specs/groups.js';
 const auditMutation = async (ctx: RequestContext<any, any, any>, action: string, target: string, changes: AttributeChange[]) =>
   writeMutation((await platform()).db, ctx, action, target, changes);
 
-/** Checks the ACL on the group's DN (403 before 404: no existence leak). */
+/** Checks the ACL on the group's DN (where it is, else where it would be created): 403 before 404. */
 async function authorizeGroup(ctx: RequestContext<any, any, { cn: string }>, action: 'read' | 'write' | 'delete') {
   const { d } = await identity();
-  await ctx.authorize({ action, objectType: 'group', objectDn: groupDn(ctx.params.cn, d.groupsDn) });
+  const entry = await locateGroup(d, ctx.params.cn);
+  await ctx.authorize({ action, objectType: 'group', objectDn: groupTargetDn(d, ctx.params.cn, entry) });
   return d;
 }
 
+/** Lists cover the base's subtree (or a department's): `group:r` is checked there, 403 before any 422. */
 export const listGroupsRoute = route(specs.listGroups).handler(async (ctx) => {
   const { d } = await identity();
-  await ctx.authorize({ action: 'read', objectType: 'group', objectDn: d.groupsDn });
+  await ctx.authorize({ action: 'read', objectType: 'group', objectDn: scopeDn(d, ctx.query.department_dn, 'query.department_dn') });
   const { data, total } = await listGroups(d, { ...ctx.query, filter: ctx.query.filter ?? [] });
   return ok(page(data, total, ctx.query));
 });
@@ -42,7 +46,8 @@ export const getGroupRoute = route(specs.getGroup).handler(async (ctx) => {
 
 export const createGroupRoute = route(specs.createGroup).handler(async (ctx) => {
   const { d } = await identity();
-  await ctx.authorize({ action: 'create', objectType: 'group', objectDn: d.groupsDn });
+  const container = containerDn(d, 'groups', ctx.body.department_dn, 'body.department_dn');
+  await ctx.authorize({ action: 'create', objectType: 'group', objectDn: container });
   const { group, changes } = await createGroup(d, ctx.body);
   await auditMutation(ctx, 'group.create', group.dn, changes);
   return created(group, `/api/v1/groups/${encodeURIComponent(group.cn)}`);

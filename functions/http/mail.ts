@@ -3,17 +3,16 @@ import { created, noContent, ok } from '../../lib/http/respond.js';
 import type { RequestContext } from '../../lib/http/types.js';
 import { auditMutation } from '../../lib/identity/audit-mutation.js';
 import { identity } from '../../lib/identity/identity-platform.js';
-import { deactivateMailAccount, findMailUser, getMailAccount, mailTargetDn, saveMailAccount } from '../../lib/identity/mail/mail.js';
+import { deactivateMailAccount, getMailAccount, saveMailAccount } from '../../lib/identity/mail/mail.js';
+import { locateUser, targetDn } from '../../lib/identity/read-users.js';
 import { platform } from '../../lib/platform.js';
-import { assertPluginEnabled } from '../../lib/plugins/state.js';
 import * as specs from './specs/mail.js';
 
 /** `mail:<action>` on the user's DN (the entry's when it exists, else where it would be): 403 before 404. */
 async function authorizeMail(ctx: RequestContext<any, any, { uid: string }>, action: 'read' | 'write' | 'delete') {
-  const { p, d } = await identity();
-  await assertPluginEnabled(p.db, 'mail');
-  const entry = await findMailUser(d, ctx.params.uid);
-  await ctx.authorize({ action, objectType: 'mail', objectDn: mailTargetDn(d, ctx.params.uid, entry) });
+  const { p, d } = await identity('mail');
+  const entry = await locateUser(d, ctx.params.uid, ['uid']);
+  await ctx.authorize({ action, objectType: 'mail', objectDn: targetDn(d, ctx.params.uid, entry) });
   return { p, d };
 }
 

@@ -17,6 +17,11 @@ import { routes as acl } from './acl.js';
 import { routes as schema } from './schema.js';
 import { routes as dns } from './dns.js';
 import { routes as dhcp } from './dhcp.js';
+import { routes as instances } from './instances.js';
+import { routes as catalog } from './catalog.js';
+import { routes as loadBalancers } from './load-balancers.js';
+import { routes as volumes } from './volumes.js';
+import { routes as networks } from './networks.js';
 
 /** Every route the API serves, by function: the OpenAPI document and the 404/405 fallback read it. */
 export const FUNCTION_ROUTES: Record<string, Route<any, any, any>[]> = {
@@ -38,6 +43,11 @@ export const FUNCTION_ROUTES: Record<string, Route<any, any, any>[]> = {
   schema,
   dns,
   dhcp,
+  instances,
+  catalog,
+  loadBalancers,
+  volumes,
+  networks,
 };
 
 export const ALL_ROUTES = Object.values(FUNCTION_ROUTES).flat();

@@ -4,7 +4,7 @@ import { auditMutation } from '../../lib/identity/audit-mutation.js';
 import type { RequestContext } from '../../lib/http/types.js';
 import { platform } from '../../lib/platform.js';
 import { identity } from '../../lib/identity/identity-platform.js';
-import { findUser, targetDn } from '../../lib/identity/read-users.js';
+import { locateUser, targetDn } from '../../lib/identity/read-users.js';
 import { addSshKey, deleteSshKey, listSshKeys } from '../../lib/identity/ssh-keys/ssh-keys.js';
 import * as specs from './specs/ssh-keys.js';
 
@@ -13,8 +13,8 @@ import * as specs from './specs/ssh-keys.js';
  * that own-object grants (`ssh-key:crwds`) let a user manage their own keys only: 403 before 404.
  */
 async function authorizeKeys(ctx: RequestContext<any, any, { uid: string }>, action: 'read' | 'create' | 'delete') {
-  const { d } = await identity();
-  const entry = await findUser(d, ctx.params.uid);
+  const { d } = await identity('ssh');
+  const entry = await locateUser(d, ctx.params.uid, ['uid']);
   await ctx.authorize({ action, objectType: 'ssh-key', objectDn: targetDn(d, ctx.params.uid, entry) });
   return d;
 }

@@ -23,13 +23,13 @@ const auditMutation = async (ctx: RequestContext<any, any, any>, action: string,
 
 /** Checks `sudo:<action>` on the rule's DN (where it is or would be): 403 before 404, no existence leak. */
 async function authorizeRule(ctx: RequestContext<any, any, any>, cn: string, action: 'create' | 'read' | 'write' | 'delete') {
-  const { d } = await identity();
+  const { d } = await identity('sudo');
   await ctx.authorize({ action, objectType: 'sudo', objectDn: sudoRuleDn(d, cn) });
   return d;
 }
 
 export const listSudoRulesRoute = route(specs.listSudoRules).handler(async (ctx) => {
-  const { d } = await identity();
+  const { d } = await identity('sudo');
   await ctx.authorize({ action: 'read', objectType: 'sudo', objectDn: sudoersDn(d) });
   const { data, total } = await listSudoRules(d, { ...ctx.query, filter: ctx.query.filter ?? [] });
   return ok(page(data, total, ctx.query));

@@ -23,13 +23,13 @@ const auditMutation = async (ctx: RequestContext<any, any, any>, action: string,
 
 /** Checks `system:<action>` on the system's DN (where it is or would be): 403 before 404, no existence leak. */
 async function authorizeSystem(ctx: RequestContext<any, any, any>, cn: string, action: 'create' | 'read' | 'write' | 'delete') {
-  const { d } = await identity();
+  const { d } = await identity('systems');
   await ctx.authorize({ action, objectType: 'system', objectDn: systemDn(d, cn) });
   return d;
 }
 
 export const listSystemsRoute = route(specs.listSystems).handler(async (ctx) => {
-  const { d } = await identity();
+  const { d } = await identity('systems');
   await ctx.authorize({ action: 'read', objectType: 'system', objectDn: systemsDn(d) });
   const { data, total } = await listSystems(d, { ...ctx.query, filter: ctx.query.filter ?? [] });
   return ok(page(data, total, ctx.query));

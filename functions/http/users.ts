@@ -7,7 +7,8 @@ import type { RequestContext } from '../../lib/http/types.js';
 import { dnEquals } from '../../lib/providers/ldap/index.js';
 import { platform } from '../../lib/platform.js';
 import { identity } from '../../lib/identity/identity-platform.js';
-import { findUser, listUsers, requireUser, targetDn, userView } from '../../lib/identity/read-users.js';
+import { containerDn, scopeDn } from '../../lib/identity/departments/containers.js';
+import { listUsers, locateUser, requireUser, targetDn, userView } from '../../lib/identity/read-users.js';
 import { createUser } from '../../lib/identity/create-user.js';
 import { updateUser } from '../../lib/identity/update-user.js';
 import { deleteUser } from '../../lib/identity/delete-user.js';
@@ -22,17 +23,22 @@ const auditMutation = async (ctx: RequestContext<any, any, any>, action: string,
 /** Checks the ACL on the user `uid` (its DN when it exists, else where it would be): 403 before 404. */
 async function authorizeUser(ctx: RequestContext<any, any, { uid: string }>, action: 'read' | 'write' | 'delete') {
   const { d } = await identity();
-  const entry = await findUser(d, ctx.params.uid);
+  const entry = await locateUser(d, ctx.params.uid, ['uid']);
   await ctx.authorize({ action, objectType: 'user', objectDn: targetDn(d, ctx.params.uid, entry) });
   return { d, entry };
 }
 
-export const listUsersRoute = route(specs.listUsers).handler(async (ctx) => {
-  const { d } = await identity();
-  await ctx.authorize({ action: 'read', objectType: 'user', objectDn: d.peopleDn });
-  const { data, total } = await listUsers(d, { ...ctx.query, filter: ctx.query.filter ?? [] });
-  return ok(page(data, total, ctx.query));
-});
+/** Lists cover the base's subtree (or a department's): `user:r` is checked there, 403 before any 422. */
+// The directory search runs while the session is read (it depends only on the query); its result is used
+// only after the ACL allowed the caller.
+export const listUsersRoute = route(specs.listUsers)
+  .prefetch(async ({ query }) => listUsers((await identity()).d, { ...query, filter: query.filter ?? [] }))
+  .handler(async (ctx) => {
+    const { d } = await identity();
+    await ctx.authorize({ action: 'read', objectType: 'user', objectDn: scopeDn(d, ctx.query.department_dn, 'query.department_dn') });
+    const { data, total } = await ctx.prefetched;
+    return ok(page(data, total, ctx.query));
+  });
 
 export const getUserRoute = route(specs.getUser).handler(async (ctx) => {
   const { d } = await authorizeUser(ctx, 'read');
@@ -41,7 +47,8 @@ export const getUserRoute = route(specs.getUser).handler(async (ctx) => {
 
 export const createUserRoute = route(specs.createUser).handler(async (ctx) => {
   const { d } = await identity();
-  await ctx.authorize({ action: 'create', objectType: 'user', objectDn: d.peopleDn });
+  const container = containerDn(d, 'people', ctx.body.department_dn, 'body.department_dn');
+  await ctx.authorize({ action: 'create', objectType: 'user', objectDn: container });
   const { user, changes } = await createUser(d, ctx.body);
   await auditMutation(ctx, 'user.create', user.dn, changes);
   return created(user, `/api/v1/users/${encodeURIComponent(user.uid)}`);
@@ -67,7 +74,7 @@ export const deleteUserRoute = route(specs.deleteUser).handler(async (ctx) => {
  */
 export const changePasswordRoute = route(specs.changePassword).handler(async (ctx) => {
   const { d } = await identity();
-  const entry = await findUser(d, ctx.params.uid);
+  const entry = await locateUser(d, ctx.params.uid, ['uid']);
   const dn = targetDn(d, ctx.params.uid, entry);
   const self = dnEquals(dn, ctx.actor!.dn);
   if (self) await ctx.authorize({ action: 'read', objectType: 'user', objectDn: dn });
@@ -78,8 +85,8 @@ export const changePasswordRoute = route(specs.changePassword).handler(async (ct
 });
 
 const lockRoute = (locked: boolean) => async (ctx: RequestContext<unknown, unknown, { uid: string }>) => {
-  const { d } = await authorizeUser(ctx, 'write');
-  if (locked && dnEquals(targetDn(d, ctx.params.uid, null), ctx.actor!.dn))
+  const { d, entry } = await authorizeUser(ctx, 'write');
+  if (locked && dnEquals(targetDn(d, ctx.params.uid, entry), ctx.actor!.dn))
     throw new ForbiddenError('You cannot lock your own account', { uid: ctx.params.uid });
   const { state, dn, changes } = await setLocked(d, ctx.params.uid, locked);
   await auditMutation(ctx, locked ? 'user.lock' : 'user.unlock', dn, changes);

@@ -151,8 +151,11 @@ export async function refresh(deps: AuthDeps, refreshToken: string, req: Request
 export async function authenticateToken(
   deps: Pick<AuthDeps, 'db' | 'ring' | 'tokens'>,
   token: string,
+  /** Called once the signature and claims are verified, before the session read (a speculative read may start). */
+  onVerified?: () => void,
 ): Promise<{ actor: Actor; session: Session }> {
   const claims = await verifyToken(deps.ring, deps.tokens, token, 'access');
+  onVerified?.();
   const session = await getSession(deps.db, claims.sid);
   if (!session || session.status !== 'active') throw new UnauthorizedError('TOKEN_REVOKED', 'The token was revoked');
   return {

@@ -46,6 +46,25 @@ export function route<
     handler(fn: (ctx: RequestContext<Infer<BS>, Infer<QS>, Infer<PS>>) => Promise<HttpResult>): Route<Infer<BS>, Infer<QS>, Infer<PS>> {
       return { spec: spec as RouteSpec<Infer<BS>, Infer<QS>, Infer<PS>>, run: fn };
     },
+    /**
+     * A read that depends only on the validated query and path, started as soon as the caller's token is
+     * verified — in parallel with the session read and the ACL — and handed to the handler as
+     * `ctx.prefetched`. The handler awaits it only after its own authorization: an unauthorized caller
+     * never sees its result, and a caller without a validly signed token never starts it.
+     */
+    prefetch<T>(read: (req: { query: Infer<QS>; params: Infer<PS> }) => Promise<T>) {
+      return {
+        handler(
+          fn: (ctx: RequestContext<Infer<BS>, Infer<QS>, Infer<PS>> & { prefetched: Promise<T> }) => Promise<HttpResult>,
+        ): Route<Infer<BS>, Infer<QS>, Infer<PS>> {
+          return {
+            spec: spec as RouteSpec<Infer<BS>, Infer<QS>, Infer<PS>>,
+            prefetch: read as Route['prefetch'],
+            run: fn as Route<Infer<BS>, Infer<QS>, Infer<PS>>['run'],
+          };
+        },
+      };
+    },
   };
 }
 
@@ -62,7 +81,7 @@ export interface IdempotencyPort {
 
 /** What the HTTP layer needs from the platform; built once per container by `lib/platform`. */
 export interface HttpServices {
-  authenticate(token: string, ctx: { sourceIp: string; requestId: string }): Promise<Actor>;
+  authenticate(token: string, ctx: { sourceIp: string; requestId: string }, onVerified?: () => void): Promise<Actor>;
   authorize(actor: Actor, req: AuthorizeRequest): Promise<Decision>;
   /** Records an authorization denial in the security log. */
   onDenied(actor: Actor, req: AuthorizeRequest, reason: string, ctx: { sourceIp: string; requestId: string; route: string }): Promise<void>;
@@ -141,11 +160,17 @@ export function httpFunction(
     const query = spec.query ? validate(spec.query, parseQuery(event.rawQueryString, event.queryStringParameters), 'query') : undefined;
 
     let actor: Actor | undefined;
+    let prefetched: Promise<unknown> | undefined;
     if (spec.auth !== 'public') {
       const header = headers.authorization ?? '';
       const m = /^Bearer\s+(\S+)$/i.exec(header);
       if (!m) throw new UnauthorizedError('UNAUTHORIZED', 'Authentication required');
-      actor = await svc.authenticate(m[1]!, base);
+      actor = await svc.authenticate(m[1]!, base, () => {
+        if (r.prefetch) {
+          prefetched = r.prefetch({ query, params: pathParams });
+          prefetched.catch(() => undefined); // awaited by the handler, or dropped when the request fails first
+        }
+      });
     }
     let authorized = !spec.permission;
     let scopedChecked = false;
@@ -201,6 +226,7 @@ export function httpFunction(
       event,
       lambdaContext: context,
       authorize,
+      ...(r.prefetch && { prefetched: prefetched ?? r.prefetch({ query, params: pathParams }) }),
     };
     let result: HttpResult;
     try {

@@ -83,4 +83,6 @@ export interface RouteSpec<B = unknown, Q = unknown, P = unknown> {
 export interface Route<B = unknown, Q = unknown, P = unknown> {
   spec: RouteSpec<B, Q, P>;
   run(ctx: RequestContext<B, Q, P>): Promise<HttpResult>;
+  /** A read started once the token is verified, in parallel with the session read (see `route().prefetch`). */
+  prefetch?: (req: { query: Q; params: P }) => Promise<unknown>;
 }

@@ -1,13 +1,14 @@
 import { InvalidCredentialsError } from '../core/errors.js';
 import { withDirectory, type IdentityDeps } from './deps.js';
 import { CurrentPasswordError, PasswordPolicyError } from './errors.js';
-import { passwordViolations } from './password-rules.js';
+import { passwordPolicy, passwordViolations } from './password-rules.js';
 import { requireUser } from './read-users.js';
+import { setPassword } from './set-password.js';
 
 /**
  * Sets a user's password. With `requireCurrent` (self-service, or a caller without write access on the
  * user) the current password is verified by a bind as the user first. The new one goes through the API's
- * complexity rules, then the Password Modify extended operation (slapd hashes it and applies ppolicy).
+ * complexity rules, then is written as configured (set-password.ts: Password Modify or an {ARGON2} value).
  * The service-bound operations share one connection; the bind as the user has its own.
  */
 export async function changePassword(
@@ -18,7 +19,7 @@ export async function changePassword(
 ): Promise<{ dn: string }> {
   return withDirectory(d, async (d) => {
     const entry = await requireUser(d, uid);
-    const broken = passwordViolations(input.new_password, uid);
+    const broken = passwordViolations(input.new_password, uid, await passwordPolicy(d.db));
     if (broken.length) throw new PasswordPolicyError('new_password', broken);
     if (opts.requireCurrent) {
       if (!input.current_password) throw new CurrentPasswordError('CURRENT_PASSWORD_REQUIRED');
@@ -29,7 +30,7 @@ export async function changePassword(
         throw e;
       }
     }
-    await d.ldap.passwordModify(entry.dn, input.new_password);
+    await setPassword(d, entry.dn, input.new_password);
     return { dn: entry.dn };
   });
 }

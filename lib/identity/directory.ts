@@ -18,7 +18,8 @@ export function createLdapDirectory(cfg: Config): Directory & LdapDirectory {
     },
     async groupsOf(dn, uid) {
       const entries = await client.withServiceBind((c) =>
-        c.search(`ou=groups,${cfg.LDAP_BASE_DN}`, {
+        // The base's groups and every department's.
+        c.search(cfg.LDAP_BASE_DN, {
           scope: 'sub',
           filter: or(eq('member', dn), eq('uniqueMember', dn), eq('memberUid', uid)),
           attributes: ['dn'],

@@ -14,6 +14,14 @@ export class UserExistsError extends ConflictError {
   }
 }
 
+/** Several entries below the base carry the uid (made by other tools: the API keeps uids unique). */
+export class UserAmbiguousError extends ConflictError {
+  constructor(uid: string, dns: string[]) {
+    super('USER_AMBIGUOUS', `Several entries have the uid '${uid}'`, { uid, dns });
+    this.name = 'UserAmbiguousError';
+  }
+}
+
 export class GroupNotFoundError extends NotFoundError {
   constructor(cn: string, searchBase: string) {
     super('GROUP_NOT_FOUND', `Group with cn '${cn}' not found`, { cn, search_base: searchBase });
@@ -25,6 +33,22 @@ export class GroupExistsError extends ConflictError {
   constructor(cn: string, dn: string) {
     super('GROUP_EXISTS', `Group with cn '${cn}' already exists`, { cn, dn });
     this.name = 'GroupExistsError';
+  }
+}
+
+/** Several groups below the base carry the cn (made by other tools: the API keeps group names unique). */
+export class GroupAmbiguousError extends ConflictError {
+  constructor(cn: string, dns: string[]) {
+    super('GROUP_AMBIGUOUS', `Several groups have the cn '${cn}'`, { cn, dns });
+    this.name = 'GroupAmbiguousError';
+  }
+}
+
+/** `department_dn` names no department of the directory. */
+export class InvalidDepartmentError extends UnprocessableError {
+  constructor(departmentDn: string) {
+    super('INVALID_DEPARTMENT', `'${departmentDn}' is not a department`, { field: 'department_dn', department_dn: departmentDn });
+    this.name = 'InvalidDepartmentError';
   }
 }
 

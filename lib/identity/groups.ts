@@ -1,7 +1,7 @@
 import { diffChanges, type AttributeChange } from '../audit/audit.js';
-import { ConflictError } from '../core/errors.js';
 import type { FilterClause } from '../http/filter.js';
 import {
+  and,
   attrFirst,
   attrValues,
   eq,
@@ -12,12 +12,15 @@ import {
   type LdapEntry,
 } from '../providers/ldap/index.js';
 import { withDirectory, type IdentityDeps } from './deps.js';
-import { GroupExistsError, GroupNotFoundError, RequiredAttributeError } from './errors.js';
+import { departmentContainer, listScope } from './departments/containers.js';
+import { addEntry, fieldChange } from './directory-writes.js';
+import { GroupAmbiguousError, GroupExistsError, GroupNotFoundError, RequiredAttributeError } from './errors.js';
 import { membershipChanges, POSIX_GROUP_CLASS, realMembers, resolveMembers } from './group-members.js';
 import { clausesToLdap } from './list-filter.js';
 import { allocateNumber } from './numbers.js';
+import { assertPosixFieldsAllowed, POSIX_GROUP_FIELDS } from './posix-plugin.js';
 import type { CreateGroupBody, UpdateGroupBody } from './schemas.js';
-import { searchPage } from './vlv.js';
+import { listPage } from './vlv.js';
 
 const GROUP = or(eq('objectClass', 'groupOfNames'), eq('objectClass', 'posixGroup'));
 const GROUP_ATTRIBUTES = ['objectClass', 'cn', 'description', 'gidNumber', 'member', 'memberUid'];
@@ -37,33 +40,56 @@ export function toGroupView(entry: LdapEntry): GroupView {
   return view;
 }
 
+/**
+ * The group with this cn anywhere below the base (the base's groups and every department's), or null; 409
+ * GROUP_AMBIGUOUS when several groups carry it (the API keeps group names unique; other tools may not).
+ */
 export async function findGroup(d: IdentityDeps, cn: string): Promise<LdapEntry | null> {
-  return d.ldap.get(groupDn(cn, d.groupsDn), GROUP_ATTRIBUTES);
+  const found = await d.ldap.search(d.baseDn, {
+    scope: 'sub',
+    filter: and(GROUP, eq('cn', cn)),
+    attributes: GROUP_ATTRIBUTES,
+    sizeLimit: 2,
+  });
+  const dns = found.map((e) => e.dn);
+  if (dns.length > 1) throw new GroupAmbiguousError(cn, dns);
+  return found[0] ?? null;
 }
+
+/** `findGroup` for the ACL check that comes first: ambiguous reads as not found (the 409 comes after the check). */
+export async function locateGroup(d: IdentityDeps, cn: string): Promise<LdapEntry | null> {
+  try {
+    return await findGroup(d, cn);
+  } catch (e) {
+    if (e instanceof GroupAmbiguousError) return null;
+    throw e;
+  }
+}
+
+/** The DN the ACL checks for the group `cn`: the entry's when it exists, else where it would be created. */
+export const groupTargetDn = (d: IdentityDeps, cn: string, entry: LdapEntry | null) => entry?.dn ?? groupDn(cn, d.groupsDn);
 
 export async function requireGroup(d: IdentityDeps, cn: string): Promise<LdapEntry> {
   const g = await findGroup(d, cn);
-  if (!g) throw new GroupNotFoundError(cn, d.groupsDn);
+  if (!g) throw new GroupNotFoundError(cn, d.baseDn);
   return g;
 }
 
-/** One page sorted by cn, cut by the directory (SSS + VLV), with the total. */
+/** One page of the groups below the base (or a department), sorted by cn, cut by the directory (SSS + VLV), with the total. */
 export async function listGroups(
   d: IdentityDeps,
-  q: { limit: number; offset: number; filter: FilterClause[] },
+  q: { limit: number; offset: number; filter: FilterClause[]; department_dn?: string },
 ): Promise<{ data: GroupView[]; total: number }> {
   const filter = clausesToLdap(GROUP, q.filter);
-  const { entries, total } = await d.ldap.withServiceBind((conn) =>
-    searchPage(conn, {
-      base: d.groupsDn,
-      scope: 'sub',
-      filter,
-      attributes: GROUP_ATTRIBUTES,
-      sortBy: 'cn',
-      limit: q.limit,
-      offset: q.offset,
-    }),
-  );
+  const { entries, total } = await listPage(d.ldap, {
+    base: await listScope(d, q.department_dn, 'query.department_dn'),
+    scope: 'sub',
+    filter,
+    attributes: GROUP_ATTRIBUTES,
+    sortBy: 'cn',
+    limit: q.limit,
+    offset: q.offset,
+  });
   return { data: entries.map(toGroupView), total };
 }
 
@@ -105,12 +131,14 @@ const auditState = (v: GroupView | undefined) => {
 };
 
 export async function createGroup(d: IdentityDeps, body: CreateGroupBody): Promise<{ group: GroupView; changes: AttributeChange[] }> {
+  await assertPosixFieldsAllowed(d.db, body, POSIX_GROUP_FIELDS);
   return withDirectory(d, (d) => createGroupOn(d, body));
 }
 
 async function createGroupOn(d: IdentityDeps, body: CreateGroupBody): Promise<{ group: GroupView; changes: AttributeChange[] }> {
-  const dn = groupDn(body.cn, d.groupsDn);
-  if (await findGroup(d, body.cn)) throw new GroupExistsError(body.cn, dn);
+  const dn = groupDn(body.cn, await departmentContainer(d, 'groups', body.department_dn));
+  const existing = await findGroup(d, body.cn);
+  if (existing) throw new GroupExistsError(body.cn, existing.dn);
   const members = await resolveMembers(d, body.members ?? []);
   const posix = body.gidNumber !== undefined;
   const attrs: LdapAttributes = {
@@ -124,12 +152,7 @@ async function createGroupOn(d: IdentityDeps, body: CreateGroupBody): Promise<{ 
     const uids = members.map((m) => m.uid).filter((u): u is string => !!u);
     if (uids.length) attrs.memberUid = uids;
   }
-  try {
-    await d.ldap.add(dn, attrs);
-  } catch (e) {
-    if (e instanceof ConflictError && e.code === 'LDAP_ENTRY_ALREADY_EXISTS') throw new GroupExistsError(body.cn, dn);
-    throw e;
-  }
+  await addEntry(d, dn, attrs, () => new GroupExistsError(body.cn, dn));
   const group = await groupDetail(d, await requireGroup(d, body.cn));
   return { group, changes: diffChanges(undefined, auditState(group)) };
 }
@@ -140,6 +163,7 @@ export async function updateGroup(
   cn: string,
   body: UpdateGroupBody,
 ): Promise<{ group: GroupView; changes: AttributeChange[] }> {
+  await assertPosixFieldsAllowed(d.db, body, POSIX_GROUP_FIELDS);
   return withDirectory(d, (d) => updateGroupOn(d, cn, body));
 }
 
@@ -152,9 +176,8 @@ async function updateGroupOn(
   const before = await groupDetail(d, entry);
   const posix = attrValues(entry, 'objectClass').some((c) => c.toLowerCase() === POSIX_GROUP_CLASS.toLowerCase());
   const mods: LdapChange[] = [];
-  if (body.description === null) {
-    if (before.description !== undefined) mods.push({ operation: 'delete', attribute: 'description' });
-  } else if (body.description !== undefined) mods.push({ operation: 'replace', attribute: 'description', values: [body.description] });
+  const description = fieldChange('description', body.description, before.description !== undefined);
+  if (description) mods.push(description);
   if (body.gidNumber === null && posix) throw new RequiredAttributeError('gidNumber');
   if (typeof body.gidNumber === 'number') {
     if (!posix) mods.push({ operation: 'add', attribute: 'objectClass', values: [POSIX_GROUP_CLASS] });

@@ -1,3 +1,4 @@
+import { ValidationError } from '../core/errors.js';
 import type { FilterClause } from '../http/filter.js';
 import { and, eq, present, substr, type LdapFilter } from '../providers/ldap/index.js';
 
@@ -21,4 +22,20 @@ export function clausesToLdap(base: LdapFilter, clauses: FilterClause[]): LdapFi
     }
   });
   return and(base, ...parts);
+}
+
+/**
+ * contains / starts / ends only on `substringAttributes` (those whose schema has a SUBSTR rule: on the
+ * others slapd silently matches nothing): 400 naming `query.filter` otherwise.
+ */
+export function assertSubstringFilters(clauses: FilterClause[], substringAttributes: readonly string[]): void {
+  const bad = clauses.filter((c) => c.op !== 'eq' && c.op !== 'present' && !substringAttributes.includes(c.attr));
+  if (bad.length)
+    throw new ValidationError(
+      bad.map((c) => ({
+        field: 'query.filter',
+        code: 'custom',
+        message: `"${c.attr}" takes eq and present only (substring filters: ${substringAttributes.join(', ')})`,
+      })),
+    );
 }

@@ -84,7 +84,7 @@ const user: ObjectTypeDef = {
         'description',
       ],
     },
-    { id: 'account', label: l('Compte', 'Account'), fields: ['userPassword'] },
+    { id: 'account', label: l('Compte', 'Account'), fields: ['userPassword', 'department_dn'] },
     {
       id: 'posix',
       label: l('Compte POSIX', 'POSIX account'),
@@ -105,6 +105,7 @@ const user: ObjectTypeDef = {
     employeeNumber: { label: l('Matricule', 'Employee number') },
     description: { label: l('Description', 'Description') },
     userPassword: { label: l('Mot de passe', 'Password'), type: 'password' },
+    department_dn: { label: l('Département (DN, vide : la base)', 'Department (DN, empty: the base)') },
     uidNumber: { label: l('UID numérique (vide : attribué)', 'UID number (empty: allocated)') },
     gidNumber: { label: l('GID principal (vide : attribué)', 'Primary GID (empty: allocated)') },
     homeDirectory: { label: l('Répertoire personnel', 'Home directory') },
@@ -122,7 +123,7 @@ const group: ObjectTypeDef = {
   create: CreateGroupBody,
   update: UpdateGroupBody,
   sections: [
-    { id: 'general', label: l('Informations générales', 'General information'), fields: ['cn', 'description'] },
+    { id: 'general', label: l('Informations générales', 'General information'), fields: ['cn', 'description', 'department_dn'] },
     { id: 'posix', label: l('Groupe POSIX', 'POSIX group'), fields: ['gidNumber'] },
     { id: 'members', label: l('Membres', 'Members'), fields: ['members'] },
   ],
@@ -131,6 +132,7 @@ const group: ObjectTypeDef = {
     description: { label: l('Description', 'Description') },
     gidNumber: { label: l('GID numérique (vide : attribué)', 'GID number (empty: allocated)') },
     members: { label: l('Membres (uid ou DN)', 'Members (uid or DN)') },
+    department_dn: { label: l('Département (DN, vide : la base)', 'Department (DN, empty: the base)') },
   },
 };
 

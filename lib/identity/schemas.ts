@@ -1,6 +1,7 @@
 import * as z from '../http/zod.js';
 import { PageQuery } from '../http/pagination.js';
 import { filterParam } from '../http/filter.js';
+import { dnString, nullable } from './schema-parts.js';
 
 export const UID_PATTERN = /^[a-z][a-z0-9_-]{2,31}$/;
 export const CN_PATTERN = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/;
@@ -9,7 +10,8 @@ const uid = () => z.string().check(z.regex(UID_PATTERN, 'uid must match ^[a-z][a
 const groupCn = () => z.string().check(z.regex(/^[a-z][a-z0-9_.-]{0,63}$/, 'cn must match ^[a-z][a-z0-9_.-]{0,63}$'));
 const posixNumber = () => z.integer().check(z.gte(0), z.lte(4_294_967_294));
 const path = () => z.string().check(z.regex(/^\/[^\0\n]{0,254}$/, 'must be an absolute path'));
-const nullable = <T extends z.Schema>(s: T) => z.optional(z.nullable(s));
+/** A department's DN (RFC 4514): the object goes in its own people / groups container. */
+const departmentDn = () => z.optional(dnString());
 
 /** The filterable attributes of `GET /users` (and its `attributes=` selection, plus the view's other fields). */
 export const USER_FILTER_ATTRIBUTES = ['uid', 'cn', 'sn', 'givenName', 'mail', 'uidNumber', 'gidNumber', 'objectClass'] as const;
@@ -28,8 +30,12 @@ const attributesParam = z.optional(
   ),
 );
 
-export const UserListQuery = z.extend(PageQuery, { filter: filterParam(USER_FILTER_ATTRIBUTES), attributes: attributesParam });
-export const GroupListQuery = z.extend(PageQuery, { filter: filterParam(GROUP_FILTER_ATTRIBUTES) });
+export const UserListQuery = z.extend(PageQuery, {
+  filter: filterParam(USER_FILTER_ATTRIBUTES),
+  attributes: attributesParam,
+  department_dn: departmentDn(),
+});
+export const GroupListQuery = z.extend(PageQuery, { filter: filterParam(GROUP_FILTER_ATTRIBUTES), department_dn: departmentDn() });
 
 export const UidParams = z.object({ uid: z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'invalid uid')) });
 export const CnParams = z.object({ cn: z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._ -]{0,63}$/, 'invalid cn')) });
@@ -63,6 +69,7 @@ export const CreateUserBody = z.object({
   sn: z.text(1, 128),
   ...personFields,
   userPassword: z.optional(z.text(1, 512)),
+  department_dn: departmentDn(),
   posix: z.optional(
     z.object({
       uidNumber: z.nullable(posixNumber()),
@@ -119,6 +126,7 @@ export const CreateGroupBody = z.object({
   description: z.optional(z.text(1, 1024)),
   gidNumber: z.optional(z.nullable(posixNumber())),
   members: z.optional(members()),
+  department_dn: departmentDn(),
 });
 export type CreateGroupBody = z.infer<typeof CreateGroupBody>;
 

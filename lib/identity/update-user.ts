@@ -1,6 +1,8 @@
 import { diffChanges, type AttributeChange } from '../audit/audit.js';
 import type { LdapChange } from '../providers/ldap/index.js';
 import { withDirectory, type IdentityDeps } from './deps.js';
+import { fieldChange } from './directory-writes.js';
+import { assertPosixFieldsAllowed, POSIX_USER_FIELDS } from './posix-plugin.js';
 import { RequiredAttributeError } from './errors.js';
 import { requireUser, userView } from './read-users.js';
 import type { UpdateUserBody } from './schemas.js';
@@ -19,6 +21,7 @@ export async function updateUser(
   uid: string,
   body: UpdateUserBody,
 ): Promise<{ user: UserView; changes: AttributeChange[] }> {
+  await assertPosixFieldsAllowed(d.db, body, POSIX_USER_FIELDS);
   return withDirectory(d, (d) => updateUserOn(d, uid, body));
 }
 
@@ -28,13 +31,10 @@ async function updateUserOn(d: IdentityDeps, uid: string, body: UpdateUserBody):
   const required = [...ALWAYS_REQUIRED, ...(hasClass(entry, 'posixAccount') ? POSIX_REQUIRED : [])];
   const mods: LdapChange[] = [];
   for (const [attribute, value] of Object.entries(body)) {
-    if (attribute === 'uid' || value === undefined) continue;
-    if (value === null) {
-      if (required.includes(attribute)) throw new RequiredAttributeError(attribute);
-      if (before[attribute] !== undefined) mods.push({ operation: 'delete', attribute });
-      continue;
-    }
-    mods.push({ operation: 'replace', attribute, values: [String(value)] });
+    if (attribute === 'uid') continue;
+    if (value === null && required.includes(attribute)) throw new RequiredAttributeError(attribute);
+    const change = fieldChange(attribute, value === null || value === undefined ? value : String(value), before[attribute] !== undefined);
+    if (change) mods.push(change);
   }
   if (mods.length) await d.ldap.modify(entry.dn, mods);
   const user = await userView(d, await requireUser(d, uid));

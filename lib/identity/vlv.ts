@@ -4,11 +4,12 @@
  * returns `limit` entries from `offset` and the total (`contentCount`): the API never loads the whole list.
  * The controls themselves are the provider's (lib/providers/ldap/controls.ts).
  */
-import { ApiError } from '../core/errors.js';
+import { ApiError, NotFoundError } from '../core/errors.js';
 import {
   LDAP_OFFSET_RANGE_ERROR,
   ServerSideSortingRequestControl,
   VirtualListViewControl,
+  type LdapClient,
   type LdapConnection,
   type LdapEntry,
 } from '../providers/ldap/index.js';
@@ -26,7 +27,8 @@ export interface PageRequest {
 
 /**
  * Runs on one connection: both searches (the page, and the total when the offset is past the end) share it.
- * slapd's sssvlv keeps each VLV sort of a connection until it closes, so use a connection per request.
+ * slapd's sssvlv keeps each VLV sort of a connection until it closes: the provider's pool never keeps a
+ * connection that ran one (lib/providers/ldap/pool.ts), so each request's sort is freed with it.
  */
 export async function searchPage(ldap: LdapConnection, req: PageRequest): Promise<{ entries: LdapEntry[]; total: number }> {
   const run = async (offset: number, count: number) => {
@@ -52,5 +54,22 @@ export async function searchPage(ldap: LdapConnection, req: PageRequest): Promis
     // Past the end: ask for the first entry only, to learn the total.
     const { total } = await run(0, 1);
     return { entries: [], total };
+  }
+}
+
+/**
+ * One page of a list endpoint: `searchPage` on a service-bound connection of its own. With
+ * `emptyWhenNoBase`, a base that does not exist (a container created on the first object) is an empty list.
+ */
+export async function listPage(
+  ldap: LdapClient,
+  req: PageRequest,
+  opts: { emptyWhenNoBase?: boolean } = {},
+): Promise<{ entries: LdapEntry[]; total: number }> {
+  try {
+    return await ldap.withServiceBind((conn) => searchPage(conn, req));
+  } catch (e) {
+    if (opts.emptyWhenNoBase && e instanceof NotFoundError && e.code === 'LDAP_NO_SUCH_OBJECT') return { entries: [], total: 0 };
+    throw e;
   }
 }

@@ -22,7 +22,11 @@ export type Compensator = (task: Task, db: Db) => Promise<void>;
  * Safety net for executions that ended without recording their outcome (crash, timeout, emulator restart,
  * StopExecution): compensation runs, then the task ends failed (or stays cancelled) with a clear reason.
  */
-export async function onExecutionStatusChange(db: Db, ev: ExecutionStatusChange, compensators: Record<string, Compensator>): Promise<void> {
+export async function onExecutionStatusChange(
+  db: Db,
+  ev: ExecutionStatusChange,
+  compensators: Record<string, Compensator> | ((type: string) => Compensator | undefined),
+): Promise<void> {
   const { status, name: taskId } = ev.detail;
   if (status === 'RUNNING') return;
   let task: Task;
@@ -37,7 +41,7 @@ export async function onExecutionStatusChange(db: Db, ev: ExecutionStatusChange,
       await updateTask(db, taskId, { status: 'succeeded', progress: 100, ended_at: new Date().toISOString() });
     return;
   }
-  const compensate = compensators[task.type];
+  const compensate = typeof compensators === 'function' ? compensators(task.type) : compensators[task.type];
   const alreadyCompensated = task.context?.compensated === true;
   if (compensate && !alreadyCompensated) {
     await appendTaskLog(db, taskId, { level: 'warn', message: `Execution ${status.toLowerCase()}: compensating` });

@@ -72,7 +72,7 @@ export function newVolume(sim: Sim, t: Token, o: NewVolume): Volume {
     attachments: [],
   };
   sim.state.volumes[v.id] = v;
-  if (!o.noJob) sim.later('cinder.volume.ready', v.id, 1, sim.drawBuildError() ? 'error' : undefined);
+  if (!o.noJob) sim.later('cinder.volume.ready', v.id, 1, sim.drawBuildError('volume') ? 'error' : undefined);
   return v;
 }
 
@@ -93,7 +93,18 @@ const links = (req: OsRequest, pid: string, kind: string, id: string) => [
   { rel: 'bookmark', href: `${req.serviceUrl}/${pid}/${kind}/${id}` },
 ];
 
-export function volumeView(sim: Sim, req: OsRequest, mv: Microversion, v: Volume, detail: boolean): Record<string, unknown> {
+/**
+ * A volume as Cinder renders it; `extended` adds the attributes of its API extensions (host, tenant,
+ * migration), which show and detail lists carry but the answers of create and update do not.
+ */
+export function volumeView(
+  sim: Sim,
+  req: OsRequest,
+  mv: Microversion,
+  v: Volume,
+  detail: boolean,
+  extended = detail,
+): Record<string, unknown> {
   const base = { id: v.id, name: v.name, links: links(req, v.projectId, 'volumes', v.id) };
   if (!detail) return base;
   const type = VOLUME_TYPES.find((t) => t.name === v.volumeType);
@@ -126,11 +137,14 @@ export function volumeView(sim: Sim, req: OsRequest, mv: Microversion, v: Volume
       device: a.device,
       id: v.id,
     })),
-    'os-vol-tenant-attr:tenant_id': v.projectId,
-    'os-vol-host-attr:host': 'simulator@lvmdriver-1#lvmdriver-1',
-    'os-vol-mig-status-attr:migstat': null,
-    'os-vol-mig-status-attr:name_id': null,
   };
+  if (extended)
+    Object.assign(out, {
+      'os-vol-tenant-attr:tenant_id': v.projectId,
+      'os-vol-host-attr:host': 'simulator@lvmdriver-1#lvmdriver-1',
+      'os-vol-mig-status-attr:migstat': null,
+      'os-vol-mig-status-attr:name_id': null,
+    });
   if (image)
     out.volume_image_metadata = {
       image_id: image.id,
@@ -151,7 +165,11 @@ export function volumeView(sim: Sim, req: OsRequest, mv: Microversion, v: Volume
   return out;
 }
 
-export function snapshotView(mv: Microversion, s: Snapshot, detail: boolean): Record<string, unknown> {
+/**
+ * A snapshot as Cinder renders it: the summary list has the base fields only; `detail` adds the
+ * microversioned ones, and `extended` the `os-extended-snapshot-attributes:*` (show and detail list, not create).
+ */
+export function snapshotView(mv: Microversion, s: Snapshot, detail: boolean, extended = detail): Record<string, unknown> {
   const out: Record<string, unknown> = {
     id: s.id,
     name: s.name,
@@ -163,7 +181,8 @@ export function snapshotView(mv: Microversion, s: Snapshot, detail: boolean): Re
     updated_at: s.updated,
     metadata: s.metadata,
   };
-  if (detail)
+  if (!detail) return out;
+  if (extended)
     Object.assign(out, {
       'os-extended-snapshot-attributes:progress': s.progress,
       'os-extended-snapshot-attributes:project_id': s.projectId,

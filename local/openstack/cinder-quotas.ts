@@ -16,7 +16,8 @@ export function registerCinderQuotas(sim: Sim, router: Router, scoped: (req: OsR
     const all: Record<string, number> = { ...q, 'volumes_lvmdriver-1': -1, 'gigabytes_lvmdriver-1': -1, 'snapshots_lvmdriver-1': -1 };
     for (const [k, limit] of Object.entries(all)) {
       const base = k.replace(/_lvmdriver-1$/, '');
-      out[k] = usage ? { limit, in_use: k === 'per_volume_gigabytes' ? 0 : (used[base] ?? 0), reserved: 0, allocated: 0 } : limit;
+      // `allocated` only exists with the nested quota driver, which Cinder no longer has.
+      out[k] = usage ? { limit, in_use: k === 'per_volume_gigabytes' ? 0 : (used[base] ?? 0), reserved: 0 } : limit;
     }
     return out;
   };

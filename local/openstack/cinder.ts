@@ -47,14 +47,62 @@ export function createCinder(sim: Sim): Router {
     return mv;
   };
 
+  /**
+   * Cinder's list filters (its default resource_filters.json): `metadata` is a dict literal (JSON or Python
+   * quoting) whose pairs must all match; other keys compare with the rendered attribute. A key outside the
+   * list is refused with 400, except for admins (their unknown keys match nothing).
+   */
+  const FILTERS: Record<'volumes' | 'snapshots', string[]> = {
+    volumes: [
+      'name',
+      'status',
+      'metadata',
+      'bootable',
+      'migration_status',
+      'availability_zone',
+      'group_id',
+      'size',
+      'created_at',
+      'updated_at',
+    ],
+    snapshots: ['name', 'status', 'volume_id', 'metadata', 'availability_zone'],
+  };
+  const NOT_FILTERS = new Set(['limit', 'marker', 'sort', 'sort_key', 'sort_dir', 'offset', 'with_count', 'all_tenants', 'fields']);
+  const parseMetadata = (raw: string): Record<string, string> => {
+    for (const text of [raw, raw.replace(/'/g, '"')]) {
+      try {
+        const v: unknown = JSON.parse(text);
+        if (isObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, String(x)]));
+      } catch {
+        // next form
+      }
+    }
+    throw fault(400, `Invalid input received: Invalid metadata filter ${raw}.`);
+  };
+  const filtered = <T extends { id: string; seq: number; metadata: Record<string, string> }>(
+    req: OsRequest,
+    kind: 'volumes' | 'snapshots',
+    items: T[],
+    view: (x: T) => Record<string, unknown>,
+  ): T[] => {
+    const keys = [...new Set(req.query.keys())].filter((k) => !NOT_FILTERS.has(k));
+    const invalid = keys.filter((k) => !FILTERS[kind].includes(k));
+    if (invalid.length && !isAdmin(sim, req.token!)) throw fault(400, `Invalid filters ${invalid.join(',')} are found in query options.`);
+    let list = items;
+    for (const key of keys) {
+      const want = req.query.get(key)!;
+      if (key === 'metadata') {
+        const md = parseMetadata(want);
+        list = list.filter((x) => Object.entries(md).every(([k, v]) => x.metadata[k] === v));
+      } else list = list.filter((x) => String(view(x)[key] ?? '') === want);
+    }
+    return list;
+  };
+
   const page = <T extends { id: string; seq: number }>(req: OsRequest, items: T[], collection: string) => {
     const p = pageParams(req.query);
     if ('error' in p) throw fault(400, `Invalid input received: ${p.error}`);
-    let list = items.sort((a, b) => b.seq - a.seq);
-    for (const key of ['name', 'status'] as const) {
-      const want = req.query.get(key);
-      if (want !== null) list = list.filter((x) => (x as unknown as Record<string, unknown>)[key] === want);
-    }
+    const list = items.sort((a, b) => b.seq - a.seq);
     const slice = pageAfter(list, p);
     if (!slice) throw fault(404, `Marker ${p.marker ?? ''} could not be found.`);
     const href =
@@ -70,7 +118,12 @@ export function createCinder(sim: Sim): Router {
     (detail: boolean) =>
     (req: OsRequest, { pid }: Record<string, string>) => {
       const mv = scoped(req, pid!);
-      const own = Object.values(st().volumes).filter((v) => v.projectId === pid);
+      const own = filtered(
+        req,
+        'volumes',
+        Object.values(st().volumes).filter((v) => v.projectId === pid),
+        (v) => volumeView(sim, req, mv, v, true),
+      );
       const { slice, links } = page(req, own, `/v3/${pid}/volumes${detail ? '/detail' : ''}`);
       return reply(200, { volumes: slice.map((v) => volumeView(sim, req, mv, v, detail)), ...(links ? { volumes_links: links } : {}) });
     };
@@ -138,7 +191,7 @@ export function createCinder(sim: Sim): Router {
         volumeType: VOLUME_TYPES.find((t) => t.id === volumeType)?.name ?? volumeType,
         metadata: isObject(body.metadata) ? (body.metadata as Record<string, string>) : {},
       });
-      return reply(202, { volume: volumeView(sim, req, mv, v, true) });
+      return reply(202, { volume: volumeView(sim, req, mv, v, true, false) });
     })
     .on('PUT', '/v3/:pid/volumes/:id', (req, { pid, id }) => {
       const mv = scoped(req, pid!);
@@ -148,7 +201,7 @@ export function createCinder(sim: Sim): Router {
       if (typeof body.description === 'string') v.description = body.description;
       if (isObject(body.metadata)) v.metadata = body.metadata as Record<string, string>;
       v.updated = sim.iso();
-      return reply(200, { volume: volumeView(sim, req, mv, v, true) });
+      return reply(200, { volume: volumeView(sim, req, mv, v, true, false) });
     })
     .on('DELETE', '/v3/:pid/volumes/:id', (req, { pid, id }) => {
       scoped(req, pid!);
@@ -187,12 +240,12 @@ export function createCinder(sim: Sim): Router {
     const newSize = isObject(arg) ? Number(arg.new_size) : NaN;
     if (!Number.isInteger(newSize) || newSize < 1)
       throw invalid('new_size', isObject(arg) ? arg.new_size : arg, `is not of type 'integer'`);
-    const allowed = mv.minor >= 42 ? ['available', 'in-use'] : ['available'];
-    if (!allowed.includes(v.status))
-      throw fault(
-        400,
-        `Invalid volume: Volume status must be ${allowed.map((s) => `'${s}'`).join(' or ')} to extend, currently ${v.status}.`,
-      );
+    const allowed = mv.minor >= 42 ? ['in-use', 'available'] : ['available'];
+    if (!allowed.includes(v.status)) {
+      // Cinder formats its conditional-update filter into the message as it is.
+      const expected = allowed.length > 1 ? `('${allowed.join("', '")}')` : `'${allowed[0]}'`;
+      throw fault(400, `Invalid volume: Volume ${v.id} status must be '{'status': ${expected}}' to extend, currently ${v.status}.`);
+    }
     if (newSize <= v.size)
       throw fault(
         400,
@@ -209,7 +262,12 @@ export function createCinder(sim: Sim): Router {
     (detail: boolean) =>
     (req: OsRequest, { pid }: Record<string, string>) => {
       const mv = scoped(req, pid!);
-      const own = Object.values(st().snapshots).filter((s) => s.projectId === pid);
+      const own = filtered(
+        req,
+        'snapshots',
+        Object.values(st().snapshots).filter((s) => s.projectId === pid),
+        (s) => snapshotView(mv, s, true),
+      );
       const { slice, links } = page(req, own, `/v3/${pid}/snapshots${detail ? '/detail' : ''}`);
       return reply(200, { snapshots: slice.map((s) => snapshotView(mv, s, detail)), ...(links ? { snapshots_links: links } : {}) });
     };
@@ -250,8 +308,8 @@ export function createCinder(sim: Sim): Router {
       };
       st().snapshots[s.id] = s;
       sim.later('cinder.snapshot.progress', s.id, 0.5);
-      sim.later('cinder.snapshot.ready', s.id, 1, sim.drawBuildError() ? 'error' : undefined);
-      return reply(202, { snapshot: snapshotView(mv, s, true) });
+      sim.later('cinder.snapshot.ready', s.id, 1, sim.drawBuildError('snapshot') ? 'error' : undefined);
+      return reply(202, { snapshot: snapshotView(mv, s, true, false) });
     })
     .on('DELETE', '/v3/:pid/snapshots/:id', (req, { pid, id }) => {
       scoped(req, pid!);

@@ -3,6 +3,20 @@
  * Glance v2, Octavia v2) on one HTTP server, services under path prefixes discovered from the Keystone catalog.
  * State changes (BUILD → ACTIVE, creating → available, PENDING_* → ACTIVE) happen `transitionMs` after the
  * request; latency and faults are injectable; ids and fault draws are reproducible under `seed`.
+ *
+ * Faults (`faults` option, `setFaults()`/`clearFaults()` on the handle, or over HTTP): `errorRate` and
+ * `buildErrorRate` draw at random; `rules` fail chosen calls, in each service's own fault body —
+ *   { method?: 'POST', path: '^/servers$' (regex on the path below the version root, Cinder's project
+ *     dropped: /servers/ID/action, /volumes, /networks, /lbaas/loadbalancers; or on the full /v2.1/… path),
+ *     service?: 'compute'|'network'|'volumev3'|'image'|'load-balancer'|'identity'|'placement',
+ *     status: 409, message?: '…', times?: 1, skip?: 0 }
+ * consulted in order and dropped once used up; `buildErrorFor: {kind: 'server'|'volume'|'snapshot'|
+ * 'loadbalancer', times?: 1}` (or a list) makes the next builds of that kind end in ERROR (server with a Nova
+ * `fault` {code: 500, message}, volume/snapshot `error`, load balancer provisioning_status ERROR).
+ * The same over HTTP, for a stack run as a child process (`npm run dev`), outside the service prefixes:
+ *   GET    /_sim/faults   → 200 {"faults": {…what is left…}}
+ *   PUT    /_sim/faults   body: a faults object, replacing the one in force → 200 {"faults": …} | 400 {"error"}
+ *   DELETE /_sim/faults   → 204, no faults
  */
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
@@ -19,9 +33,9 @@ import { createNova, novaMicroversion } from './nova.js';
 import { cinderMicroversion } from './cinder.js';
 import { createOctavia, octaviaFault } from './octavia.js';
 import { seed, seededCredentials, type SeededCredentials } from './seed.js';
-import { Sim, type Faults } from './sim.js';
+import { normalizeFaults, Sim, type FaultService, type Faults } from './sim.js';
 
-export type { Faults } from './sim.js';
+export type { BuildErrorFor, BuildKind, FaultRule, FaultService, Faults } from './sim.js';
 export type { State } from './model.js';
 export type { SeededCredentials } from './seed.js';
 
@@ -52,14 +66,22 @@ export interface RunningOpenStackSimulator {
   credentials: SeededCredentials;
   /** Live state, with due transitions applied (for test assertions; mutate with care). */
   readonly state: State;
+  /** Merges `f` into the current faults (each given key replaces the one in force). */
   setFaults(f: Faults): void;
+  /** The faults in force, with the rules and forced build errors that are left. */
+  readonly faults: Faults;
+  /** Removes every fault. */
+  clearFaults(): void;
   stop(): Promise<void>;
 }
 
 interface Service {
   prefix: string;
+  /** Catalog type, for fault rules. */
+  type: FaultService;
   router: Router;
-  fault(status: number, message: string, req?: OsRequest): OsHttpError;
+  /** The fault in the service's shape; for 5xx the message is replaced by the service's own text unless `verbatim`. */
+  fault(status: number, message: string, req?: OsRequest, verbatim?: boolean): OsHttpError;
   /** Version documents answer without a token, as the real services do. */
   isPublic(path: string): boolean;
   microversion?(req: OsRequest): Microversion;
@@ -76,10 +98,31 @@ const INTERNAL: Record<string, string> = {
 
 const NEUTRON_TYPES: Record<number, string> = {
   400: 'HTTPBadRequest',
+  401: 'HTTPUnauthorized',
+  403: 'HTTPForbidden',
   404: 'HTTPNotFound',
   405: 'HTTPMethodNotAllowed',
+  409: 'HTTPConflict',
+  413: 'HTTPRequestEntityTooLarge',
+  429: 'HTTPTooManyRequests',
   500: 'HTTPInternalServerError',
+  502: 'HTTPBadGateway',
+  503: 'HTTPServiceUnavailable',
+  504: 'HTTPGatewayTimeout',
 };
+
+/** The admin endpoint of the simulator itself, outside every service prefix. */
+const ADMIN_FAULTS = '/_sim/faults';
+
+/** The path a fault rule sees: below the version root (and Cinder's project segment), `/` at the root. */
+function resourcePath(type: FaultService, path: string): string {
+  const re = type === 'volumev3' ? /^\/v3\/[^/]+(?=\/|$)/ : /^\/v\d+(\.\d+)?(?=\/|$)/;
+  if (type === 'volumev3' && path === '/v3') return '/';
+  return path.replace(re, '') || '/';
+}
+
+/** A fault's default message when the rule gives none. */
+const INJECTED = (status: number) => `Injected fault (HTTP ${status})`;
 
 export async function startOpenStackSimulator(opts: OpenStackSimulatorOptions): Promise<RunningOpenStackSimulator> {
   const host = opts.host ?? '127.0.0.1';
@@ -98,33 +141,43 @@ export async function startOpenStackSimulator(opts: OpenStackSimulatorOptions): 
     (p: string) =>
       paths.includes(p.replace(/\/$/, '') || '/');
   const services: Service[] = [
-    { prefix: '/identity', router: createKeystone(sim), fault: (s, m) => keystoneFault(s, m), isPublic: () => true },
+    { prefix: '/identity', type: 'identity', router: createKeystone(sim), fault: (s, m) => keystoneFault(s, m), isPublic: () => true },
     {
       prefix: '/compute',
+      type: 'compute',
       router: createNova(sim),
-      fault: (s, m) => wrappedFault(s, s >= 500 ? INTERNAL.nova! : m),
+      fault: (s, m, _req, verbatim) => wrappedFault(s, s >= 500 && !verbatim ? INTERNAL.nova! : m),
       isPublic: root('/', '/v2.1'),
       microversion: novaMicroversion,
       extraIdHeader: 'x-compute-request-id',
     },
     {
       prefix: '/networking',
+      type: 'network',
       router: createNeutron(sim),
-      fault: (s, m) => neutronError(s, NEUTRON_TYPES[s] ?? 'HTTPError', s >= 500 ? INTERNAL.neutron! : m),
+      fault: (s, m, _req, verbatim) => neutronError(s, NEUTRON_TYPES[s] ?? 'HTTPError', s >= 500 && !verbatim ? INTERNAL.neutron! : m),
       isPublic: root('/'),
       normalize: (p) => p.replace(/\.json$/, ''),
     },
     {
       prefix: '/volume',
+      type: 'volumev3',
       router: createCinder(sim),
-      fault: (s, m) => wrappedFault(s, s >= 500 ? INTERNAL.cinder! : m),
+      fault: (s, m, _req, verbatim) => wrappedFault(s, s >= 500 && !verbatim ? INTERNAL.cinder! : m),
       isPublic: root('/', '/v3'),
       microversion: cinderMicroversion,
       extraIdHeader: 'x-compute-request-id',
     },
-    { prefix: '/image', router: createGlance(sim), fault: (s, m, req) => glanceFault(req, s, m), isPublic: root('/', '/versions') },
+    {
+      prefix: '/image',
+      type: 'image',
+      router: createGlance(sim),
+      fault: (s, m, req) => glanceFault(req, s, m),
+      isPublic: root('/', '/versions'),
+    },
     {
       prefix: '/load-balancer',
+      type: 'load-balancer',
       router: createOctavia(sim),
       fault: octaviaFault,
       isPublic: root('/', '/v2', '/v2.0'),
@@ -132,6 +185,7 @@ export async function startOpenStackSimulator(opts: OpenStackSimulatorOptions): 
     },
     {
       prefix: '/placement',
+      type: 'placement',
       router: placementRouter(),
       fault: (s, m) =>
         new OsHttpError({
@@ -143,8 +197,33 @@ export async function startOpenStackSimulator(opts: OpenStackSimulatorOptions): 
   ];
 
   let origin = '';
+  /** `GET` the faults in force, `PUT` a faults object (replacing them), `DELETE` them. */
+  const admin = (method: string, raw: Buffer): OsResponse => {
+    const error = (status: number, message: string) => reply(status, { error: { code: status, message } });
+    if (method === 'GET') return reply(200, { faults: sim.faults });
+    if (method === 'DELETE') {
+      sim.faults = {};
+      return reply(204);
+    }
+    if (method !== 'PUT')
+      return { ...error(405, `${method} is not allowed on ${ADMIN_FAULTS}: GET, PUT or DELETE`), headers: { Allow: 'GET, PUT, DELETE' } };
+    let body: unknown;
+    try {
+      body = raw.length ? JSON.parse(raw.toString('utf8')) : {};
+    } catch {
+      return error(400, 'the body must be a JSON faults object');
+    }
+    try {
+      sim.faults = normalizeFaults(body);
+    } catch (e) {
+      return error(400, (e as Error).message);
+    }
+    return reply(200, { faults: sim.faults });
+  };
+
   const handle = async (req: http.IncomingMessage, raw: Buffer): Promise<{ res: OsResponse; service?: Service }> => {
     const url = new URL(req.url ?? '/', origin);
+    if (url.pathname === ADMIN_FAULTS) return { res: admin(req.method ?? 'GET', raw) };
     const service = services.find((s) => url.pathname === s.prefix || url.pathname.startsWith(`${s.prefix}/`));
     if (!service)
       return { res: reply(404, { error: { code: 404, title: 'Not Found', message: `No OpenStack service under ${url.pathname}` } }) };
@@ -175,6 +254,8 @@ export async function startOpenStackSimulator(opts: OpenStackSimulatorOptions): 
       }
       if (service.prefix !== '/identity' && !service.isPublic(path)) osReq.token = authenticate(sim, osReq);
       mv = service.microversion?.(osReq);
+      const rule = sim.takeRule({ service: service.type, method, path: resourcePath(service.type, path), fullPath: path });
+      if (rule) throw service.fault(rule.status, rule.message ?? INJECTED(rule.status), osReq, rule.message !== undefined);
       const mutating = method !== 'GET' && method !== 'HEAD';
       if (mutating && service.prefix !== '/identity' && sim.drawApiError()) throw service.fault(500, 'Injected fault', osReq);
       const match = service.router.match(method, path);
@@ -230,7 +311,13 @@ export async function startOpenStackSimulator(opts: OpenStackSimulatorOptions): 
       return sim.state;
     },
     setFaults(f) {
-      sim.faults = { ...sim.faults, ...f };
+      sim.faults = normalizeFaults({ ...sim.faults, ...f });
+    },
+    get faults() {
+      return sim.faults;
+    },
+    clearFaults() {
+      sim.faults = {};
     },
     async stop() {
       sim.save();

@@ -28,7 +28,18 @@ const keystoneError = (code: number, title: string, message: string, headers?: R
 export const keystoneFault = (status: number, message: string): OsHttpError =>
   keystoneError(
     status,
-    { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' }[status] ?? 'Internal Server Error',
+    (
+      {
+        400: 'Bad Request',
+        401: 'Unauthorized',
+        403: 'Forbidden',
+        404: 'Not Found',
+        409: 'Conflict',
+        413: 'Request Entity Too Large',
+        429: 'Too Many Requests',
+        503: 'Service Unavailable',
+      } as Record<number, string>
+    )[status] ?? 'Internal Server Error',
     message,
   );
 

@@ -63,6 +63,8 @@ export interface ServerVolume {
   device: string;
   attachmentId: string;
   deleteOnTermination: boolean;
+  /** Boot from an image to a new volume: Nova created it (and never does when scheduling fails). */
+  createdByNova?: boolean;
 }
 
 export interface Server {

@@ -5,7 +5,7 @@
 import { OsHttpError } from './http.js';
 import { quotaOf, type Wire } from './model.js';
 import type { Sim } from './sim.js';
-import { cidrContains, intToIpv4, ipv4ToInt, parseCidr4 } from './util.js';
+import { cidrHas, formatIp, parseCidr, parseIp, type Cidr } from './util.js';
 
 export const neutronError = (status: number, type: string, message: string): OsHttpError =>
   new OsHttpError({ status, body: { NeutronError: { type, message, detail: '' } } });
@@ -48,34 +48,55 @@ export function checkNeutronQuota(sim: Sim, projectId: string, resource: keyof t
 
 export const fixedIps = (port: Wire): FixedIp[] => port.fixed_ips as FixedIp[];
 
-function usedIps(sim: Sim, subnetId: string): Set<string> {
-  const used = new Set<string>();
-  const gw = sim.state.subnets[subnetId]?.gateway_ip;
-  if (typeof gw === 'string') used.add(gw);
-  for (const p of Object.values(sim.state.ports)) for (const f of fixedIps(p)) if (f.subnet_id === subnetId) used.add(f.ip_address);
+/** The addresses taken in a subnet (its gateway and every port's), as numbers. */
+function usedIps(sim: Sim, subnetId: string): Set<bigint> {
+  const used = new Set<bigint>();
+  const add = (s: unknown) => {
+    const ip = typeof s === 'string' ? parseIp(s) : undefined;
+    if (ip) used.add(ip.value);
+  };
+  add(sim.state.subnets[subnetId]?.gateway_ip);
+  for (const p of Object.values(sim.state.ports)) for (const f of fixedIps(p)) if (f.subnet_id === subnetId) add(f.ip_address);
   return used;
 }
 
-/** Allocates an address, honouring a requested one (Neutron's IpAddressAlreadyAllocated / InvalidIpForSubnet). */
+const isAutoAddressed = (subnet: Wire) =>
+  subnet.ip_version === 6 && (subnet.ipv6_address_mode === 'slaac' || subnet.ipv6_address_mode === 'dhcpv6-stateless');
+
+/** SLAAC's modified EUI-64 address of a MAC in a /64. */
+function eui64(cidr: Cidr, mac: string): string {
+  const b = mac.split(':').map((x) => parseInt(x, 16));
+  const id = [b[0]! ^ 0x02, b[1]!, b[2]!, 0xff, 0xfe, b[3]!, b[4]!, b[5]!].reduce((acc, x) => (acc << 8n) | BigInt(x), 0n);
+  return formatIp({ version: 6, value: cidr.network + id });
+}
+
+/**
+ * Allocates an address (canonical text), honouring a requested one (Neutron's IpAddressAlreadyAllocated,
+ * InvalidIpForSubnet); in order from the pools, where the real IPAM picks at random.
+ */
 export function allocateIp(sim: Sim, subnet: Wire, requested?: string, owningPortIsRouter = false): string {
   const used = usedIps(sim, subnet.id);
-  const cidr = parseCidr4(String(subnet.cidr));
-  if (!cidr)
-    throw neutronError(409, 'IpAddressGenerationFailure', `No more IP addresses available on network ${String(subnet.network_id)}.`);
+  const cidr = parseCidr(String(subnet.cidr));
+  const exhausted = () =>
+    neutronError(409, 'IpAddressGenerationFailure', `No more IP addresses available on network ${String(subnet.network_id)}.`);
+  if (!cidr) throw exhausted();
   if (requested !== undefined) {
-    if (!cidrContains(cidr, requested)) throw badRequest(`IP address ${requested} is not a valid IP for the specified subnet.`);
-    const isGateway = requested === subnet.gateway_ip && owningPortIsRouter;
-    if (used.has(requested) && !isGateway)
-      throw neutronError(409, 'IpAddressAlreadyAllocated', `IP address ${requested} already allocated in subnet ${subnet.id}`);
-    return requested;
+    const ip = parseIp(requested);
+    if (!cidrHas(cidr, ip)) throw badRequest(`IP address ${requested} is not a valid IP for the specified subnet.`);
+    const text = formatIp(ip!);
+    const isGateway = text === subnet.gateway_ip && owningPortIsRouter;
+    if (used.has(ip!.value) && !isGateway)
+      throw neutronError(409, 'IpAddressAlreadyAllocated', `IP address ${text} already allocated in subnet ${subnet.id}`);
+    return text;
   }
   for (const pool of subnet.allocation_pools as Array<{ start: string; end: string }>) {
-    for (let n = ipv4ToInt(pool.start); n <= ipv4ToInt(pool.end); n++) {
-      const ip = intToIpv4(n);
-      if (!used.has(ip)) return ip;
-    }
+    const start = parseIp(pool.start);
+    const end = parseIp(pool.end);
+    if (!start || !end) continue;
+    // Ends after at most |used| + 1 steps, whatever the pool's size (an IPv6 /64).
+    for (let n = start.value; n <= end.value; n++) if (!used.has(n)) return formatIp({ version: start.version, value: n });
   }
-  throw neutronError(409, 'IpAddressGenerationFailure', `No more IP addresses available on network ${String(subnet.network_id)}.`);
+  throw exhausted();
 }
 
 export function defaultSecurityGroup(sim: Sim, projectId: string): Wire {
@@ -141,14 +162,17 @@ export interface PortSpec {
 export function createPort(sim: Sim, spec: PortSpec): Wire {
   const net = sim.state.networks[spec.networkId];
   if (!net) throw notFound('Network', spec.networkId);
-  const subnets = (net.subnets as string[]).map((id) => sim.state.subnets[id]!).filter((s) => s.ip_version === 4);
+  const subnets = (net.subnets as string[]).map((id) => sim.state.subnets[id]!).filter(Boolean);
   const isRouter = (spec.deviceOwner ?? '').startsWith('network:router');
+  // Drawn first, in the order they always were: the ids that follow stay the same under a seed.
+  const portId = sim.ids.uuid();
+  const mac = sim.ids.mac();
   const ips: FixedIp[] = [];
   if (spec.fixedIps) {
     for (const f of spec.fixedIps) {
       let subnet = f.subnet_id ? sim.state.subnets[f.subnet_id] : undefined;
       if (f.subnet_id && !subnet) throw notFound('Subnet', f.subnet_id);
-      if (!subnet && f.ip_address) subnet = subnets.find((s) => cidrContains(parseCidr4(String(s.cidr))!, f.ip_address!));
+      if (!subnet && f.ip_address) subnet = subnets.find((s) => cidrHas(parseCidr(String(s.cidr))!, parseIp(f.ip_address!)));
       if (!subnet || subnet.network_id !== net.id)
         throw badRequest(
           `Invalid input for operation: Failed to create port on network ${net.id}, because fixed_ips included invalid subnet ${f.subnet_id ?? ''}.`,
@@ -156,14 +180,22 @@ export function createPort(sim: Sim, spec: PortSpec): Wire {
       ips.push({ subnet_id: subnet.id, ip_address: allocateIp(sim, subnet, f.ip_address, isRouter) });
     }
   } else if (subnets.length > 0) {
+    // One address from the first IPv4 subnet that has one and one from the first stateful IPv6 subnet; an
+    // address in every SLAAC / DHCPv6-stateless subnet, derived from the MAC.
     let lastError: OsHttpError | undefined;
-    for (const s of subnets) {
-      try {
-        ips.push({ subnet_id: s.id, ip_address: allocateIp(sim, s) });
-        break;
-      } catch (e) {
-        lastError = e as OsHttpError;
+    for (const version of [4, 6]) {
+      for (const s of subnets.filter((x) => x.ip_version === version && !isAutoAddressed(x))) {
+        try {
+          ips.push({ subnet_id: s.id, ip_address: allocateIp(sim, s) });
+          break;
+        } catch (e) {
+          lastError = e as OsHttpError;
+        }
       }
+    }
+    for (const s of subnets.filter(isAutoAddressed)) {
+      const c = parseCidr(String(s.cidr));
+      if (c && c.prefix === 64) ips.push({ subnet_id: s.id, ip_address: eui64(c, mac) });
     }
     if (ips.length === 0 && lastError) throw lastError;
   }
@@ -171,12 +203,12 @@ export function createPort(sim: Sim, spec: PortSpec): Wire {
   const withSg = net.port_security_enabled === true && !owner.startsWith('network:');
   const now = sim.iso();
   const port: Wire = {
-    id: sim.ids.uuid(),
+    id: portId,
     name: spec.name ?? '',
     network_id: net.id,
     tenant_id: spec.projectId,
     project_id: spec.projectId,
-    mac_address: sim.ids.mac(),
+    mac_address: mac,
     admin_state_up: spec.adminStateUp ?? true,
     status: spec.status ?? 'DOWN',
     device_id: spec.deviceId ?? '',

@@ -94,6 +94,18 @@ export function newRouter(sim: Sim, projectId: string, inner: Record<string, unk
   return r;
 }
 
+/** The answer of add/remove_router_interface: Neutron's _make_router_interface_info (no project_id, no tags). */
+function interfaceInfo(router: Wire, port: Wire, subnetIds: string[]) {
+  return {
+    id: router.id,
+    tenant_id: router.project_id,
+    port_id: port.id,
+    network_id: port.network_id,
+    subnet_id: subnetIds[0],
+    subnet_ids: subnetIds,
+  };
+}
+
 export function addInterface(sim: Sim, router: Wire, body: unknown) {
   if (!isObject(body) || (typeof body.subnet_id !== 'string' && typeof body.port_id !== 'string'))
     throw badRequest('Bad router request: Either subnet_id or port_id must be specified.');
@@ -126,16 +138,7 @@ export function addInterface(sim: Sim, router: Wire, body: unknown) {
   }
   touch(sim, router);
   const subnetIds = fixedIps(port).map((f) => f.subnet_id);
-  return {
-    id: router.id,
-    tenant_id: router.project_id,
-    project_id: router.project_id,
-    port_id: port.id,
-    network_id: port.network_id,
-    subnet_id: subnetIds[0],
-    subnet_ids: subnetIds,
-    tags: [],
-  };
+  return interfaceInfo(router, port, subnetIds);
 }
 
 export function registerL3(sim: Sim, router: Router): void {
@@ -171,7 +174,8 @@ export function registerL3(sim: Sim, router: Router): void {
     })
     .on('DELETE', '/v2.0/routers/:id', (req, { id }) => {
       const r = ownRouter(req, id!);
-      if (routerPorts(r.id).length) throw inUse('RouterInUse', `Router ${r.id} still has ports`);
+      const ports = routerPorts(r.id);
+      if (ports.length) throw inUse('RouterInUse', `Router ${r.id} has ports still attached: ${ports.map((p) => p.id).join(', ')}`);
       setGateway(sim, r, null);
       delete st().routers[r.id];
       return reply(204);
@@ -202,16 +206,7 @@ export function registerL3(sim: Sim, router: Router): void {
       }
       removePort(sim, port.id);
       touch(sim, r);
-      return reply(200, {
-        id: r.id,
-        tenant_id: r.project_id,
-        project_id: r.project_id,
-        port_id: port.id,
-        network_id: port.network_id,
-        subnet_id: subnetIds[0],
-        subnet_ids: subnetIds,
-        tags: [],
-      });
+      return reply(200, interfaceInfo(r, port, subnetIds));
     })
     .on('GET', '/v2.0/floatingips', (req) => list(sim, req, 'floatingips', 'FloatingIP', Object.values(st().floatingips)))
     .on('GET', '/v2.0/floatingips/:id', (req, { id }) =>

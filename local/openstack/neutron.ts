@@ -171,10 +171,11 @@ export function createNeutron(sim: Sim): Router {
     .on('DELETE', '/v2.0/networks/:id', (req, { id }) => {
       const net = findVisible(sim, req.token!, st().networks, 'Network', id!);
       forbidCrossProject(sim, req.token!, net, 'Network');
-      if (Object.values(st().ports).some((p) => p.network_id === net.id && p.device_owner !== 'network:dhcp'))
+      const used = Object.values(st().ports).filter((p) => p.network_id === net.id && p.device_owner !== 'network:dhcp');
+      if (used.length)
         throw inUse(
           'NetworkInUse',
-          `Unable to complete operation on network ${net.id}. There are one or more ports still in use on the network.`,
+          `Unable to complete operation on network ${net.id}. There are one or more ports still in use on the network, id for these ports is: ${used.map((p) => p.id).join(',')}.`,
         );
       for (const s of net.subnets as string[]) delete st().subnets[s];
       delete st().networks[net.id];

@@ -9,6 +9,16 @@ import { checkComputeQuota } from './nova-view.js';
 import type { Sim } from './sim.js';
 import { isObject } from './util.js';
 
+/**
+ * The server an action applies to. While it is still being scheduled Nova only has a build request, which
+ * actions cannot find: 404, as for an unknown server (GET and DELETE do see it).
+ */
+function actionTarget(sim: Sim, req: OsRequest, id: string): Server {
+  const s = findServer(sim, req.token!, id);
+  if (s.vmState === 'building' && s.taskState === 'scheduling') throw fault(404, `Instance ${id} could not be found.`);
+  return s;
+}
+
 /** Nova's check_instance_state: vm_state first, then task_state. */
 function guard(s: Server, action: string, vmStates: string[], taskStates: Array<string | null> = [null]): void {
   if (!vmStates.includes(s.vmState)) throw fault(409, `Cannot '${action}' instance ${s.id} while it is in vm_state ${s.vmState}`);
@@ -116,7 +126,7 @@ export function registerActions(sim: Sim, router: Router, mvOf: (req: OsRequest)
       if (hard)
         guard(s, 'reboot', ['active', 'stopped', 'error', 'paused', 'suspended'], [null, 'rebooting', 'reboot_pending', 'reboot_started']);
       else guard(s, 'reboot', ['active']);
-      s.taskState = hard ? 'reboot_started_hard' : 'rebooting';
+      s.taskState = hard ? 'rebooting_hard' : 'rebooting';
       sim.later('nova.power', s.id, 1, 'on');
       return 202;
     },
@@ -124,7 +134,7 @@ export function registerActions(sim: Sim, router: Router, mvOf: (req: OsRequest)
 
   router.on('POST', '/v2.1/servers/:id/action', (req, { id }) => {
     mvOf(req);
-    const s = findServer(sim, req.token!, id!);
+    const s = actionTarget(sim, req, id!);
     if (!isObject(req.body) || Object.keys(req.body).length !== 1) throw fault(400, 'Malformed request body');
     const [name, arg] = Object.entries(req.body)[0]!;
     const action = actions[name];
@@ -161,7 +171,7 @@ export function registerActions(sim: Sim, router: Router, mvOf: (req: OsRequest)
       return reply(200, { volumeAttachment: attachmentView(req, s, attachment(s, vol!)) });
     })
     .on('POST', '/v2.1/servers/:id/os-volume_attachments', (req, { id }) => {
-      const s = findServer(sim, req.token!, id!);
+      const s = actionTarget(sim, req, id!);
       const body = isObject(req.body) && isObject(req.body.volumeAttachment) ? req.body.volumeAttachment : undefined;
       if (!body || typeof body.volumeId !== 'string')
         throw fault(

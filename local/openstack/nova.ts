@@ -163,6 +163,13 @@ export function createNova(sim: Sim): Router {
   const quotaKeys = Object.keys(DEFAULT_QUOTAS.compute).filter((k) => !k.startsWith('injected'));
   const quotaSet = (req: OsRequest, pid: string, detail: boolean) => {
     const mv = novaMicroversion(req);
+    // The query schema of show/detail: only user_id, and from 2.75 anything else is refused.
+    const unknown = [...new Set(req.query.keys())].filter((k) => k !== 'user_id');
+    if (mv.minor >= 75 && unknown.length)
+      throw fault(
+        400,
+        `Additional properties are not allowed (${unknown.map((k) => `'${k}'`).join(', ')} ${unknown.length > 1 ? 'were' : 'was'} unexpected)`,
+      );
     const q = quotaOf(st(), pid, 'compute');
     const used = computeUsage(sim, pid, req.token!.userId) as unknown as Record<string, number>;
     const keys = mv.minor >= 57 ? quotaKeys : Object.keys(q);

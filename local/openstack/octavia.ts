@@ -12,6 +12,17 @@ import { isIpv4 } from './util.js';
 
 export { octaviaFault } from './octavia-kit.js';
 
+/** The transport under each listener protocol. */
+const L4: Record<string, string> = {
+  HTTP: 'TCP',
+  HTTPS: 'TCP',
+  TCP: 'TCP',
+  TERMINATED_HTTPS: 'TCP',
+  PROMETHEUS: 'TCP',
+  UDP: 'UDP',
+  SCTP: 'SCTP',
+};
+
 export function createOctavia(sim: Sim): Router {
   const st = () => sim.state;
   const coll = (k: Kind) => st()[k];
@@ -51,7 +62,6 @@ export function createOctavia(sim: Sim): Router {
         flavor_id: null,
         availability_zone: null,
         additional_vips: [],
-        vip_vnic_type: 'normal',
       };
       const port = createPort(sim, {
         projectId: String(lb.project_id),
@@ -64,11 +74,13 @@ export function createOctavia(sim: Sim): Router {
       });
       Object.assign(lb, { vip_port_id: port.id, vip_address: (port.fixed_ips as Array<{ ip_address: string }>)[0]?.ip_address });
       st().loadbalancers[lb.id] = lb;
-      sim.later('octavia.lb.created', lb.id, 1, sim.drawBuildError() ? 'error' : undefined);
+      sim.later('octavia.lb.created', lb.id, 1, sim.drawBuildError('loadbalancer') ? 'error' : undefined);
       return reply(201, { loadbalancer: lb });
     })
     .on('DELETE', '/v2/lbaas/loadbalancers/:id', (req, { id }) => {
       const lb = find(req, 'loadbalancers', id!);
+      if (lb.provisioning_status === 'PENDING_DELETE')
+        throw octaviaFault(409, `Invalid state PENDING_DELETE of loadbalancer resource ${lb.id}`);
       mutable(lb);
       const children = (lb.listeners as unknown[]).length + (lb.pools as unknown[]).length;
       if (children && req.query.get('cascade')?.toLowerCase() !== 'true')
@@ -120,19 +132,34 @@ export function createOctavia(sim: Sim): Router {
     if (!Number.isInteger(port) || port < 1 || port > 65535)
       throw invalid('protocol_port', b.protocol_port, 'Value should be lower or equal to 65535');
     if (
+      b.protocol === 'TERMINATED_HTTPS' &&
+      !b.default_tls_container_ref &&
+      !(Array.isArray(b.sni_container_refs) && b.sni_container_refs.length)
+    )
+      throw octaviaFault(
+        400,
+        'Validation failure: An SNI or default certificate container reference must be provided for TERMINATED_HTTPS protocol listeners.',
+      );
+    // Ports are unique per L4 protocol: TCP and UDP (or SCTP) listeners may share one.
+    const l4 = L4[String(b.protocol)] ?? 'TCP';
+    if (
       Object.values(st().listeners).some(
-        (l) => lbOf(l)?.id === lb.id && l.protocol_port === port && l.provisioning_status !== 'PENDING_DELETE',
+        (l) =>
+          lbOf(l)?.id === lb.id &&
+          l.protocol_port === port &&
+          (L4[String(l.protocol)] ?? 'TCP') === l4 &&
+          l.provisioning_status !== 'PENDING_DELETE',
       )
     )
-      throw octaviaFault(409, `Another Listener on this Load Balancer is already using protocol_port ${port}`);
+      throw octaviaFault(409, `Another Listener on this Load Balancer is already using protocol ${l4} and protocol_port ${port}`);
     const rec: Wire = {
       ...base(req, b),
       protocol: b.protocol,
       protocol_port: port,
       connection_limit: b.connection_limit ?? -1,
       default_pool_id: null,
-      default_tls_container_ref: null,
-      sni_container_refs: [],
+      default_tls_container_ref: b.default_tls_container_ref ?? null,
+      sni_container_refs: Array.isArray(b.sni_container_refs) ? b.sni_container_refs : [],
       l7policies: [],
       insert_headers: {},
       loadbalancers: [{ id: lb.id }],
@@ -152,7 +179,7 @@ export function createOctavia(sim: Sim): Router {
         ? find(req, 'loadbalancers', b.loadbalancer_id)
         : undefined;
     if (!lb) throw octaviaFault(400, 'Validation failure: loadbalancer_id or listener_id must be specified.');
-    if (listener?.default_pool_id) throw octaviaFault(409, `Listener ${listener.id} already has a default pool`);
+    if (listener?.default_pool_id) throw octaviaFault(409, 'This listener already has a default pool');
     if (!ALGORITHMS.includes(String(b.lb_algorithm)))
       throw invalid('lb_algorithm', b.lb_algorithm, `Value should be one of: ${ALGORITHMS.join(', ')}`);
     if (!PROTOCOLS.includes(String(b.protocol))) throw invalid('protocol', b.protocol, `Value should be one of: ${PROTOCOLS.join(', ')}`);
@@ -223,6 +250,8 @@ export function createOctavia(sim: Sim): Router {
         weight: b.weight ?? 1,
         backup: b.backup === true,
         subnet_id: b.subnet_id ?? null,
+        // Without a health monitor Octavia reports members NO_MONITOR from the start.
+        operating_status: pool.healthmonitor_id ? 'OFFLINE' : 'NO_MONITOR',
         monitor_address: null,
         monitor_port: null,
         pool_id: pool.id,

@@ -113,3 +113,101 @@ export function pick<T extends object>(o: T, fields: string[]): Partial<T> {
 }
 
 export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** An IPv4 or IPv6 address as a number. */
+export interface Ip {
+  version: 4 | 6;
+  value: bigint;
+}
+
+const BITS = { 4: 32, 6: 128 } as const;
+
+function parseIpv6(s: string): bigint | undefined {
+  if (!/^[0-9a-fA-F:.]+$/.test(s) || s.split('::').length > 2) return undefined;
+  const groups = (part: string): number[] | undefined => {
+    if (part === '') return [];
+    const out: number[] = [];
+    const items = part.split(':');
+    for (let i = 0; i < items.length; i++) {
+      const g = items[i]!;
+      if (i === items.length - 1 && g.includes('.')) {
+        if (!isIpv4(g)) return undefined;
+        const n = ipv4ToInt(g);
+        out.push(Math.floor(n / 65536), n % 65536);
+      } else if (/^[0-9a-fA-F]{1,4}$/.test(g)) out.push(parseInt(g, 16));
+      else return undefined;
+    }
+    return out;
+  };
+  const [head, tail] = s.split('::') as [string, string | undefined];
+  const h = groups(head);
+  const t = tail === undefined ? [] : groups(tail);
+  if (!h || !t) return undefined;
+  const missing = 8 - h.length - t.length;
+  if (tail === undefined ? missing !== 0 : missing < 1) return undefined;
+  return [...h, ...Array<number>(tail === undefined ? 0 : missing).fill(0), ...t].reduce((acc, g) => (acc << 16n) | BigInt(g), 0n);
+}
+
+/** Parses a literal IPv4 (dotted quad) or IPv6 address. */
+export function parseIp(s: string): Ip | undefined {
+  if (isIpv4(s)) return { version: 4, value: BigInt(ipv4ToInt(s)) };
+  const v6 = s.includes(':') ? parseIpv6(s) : undefined;
+  return v6 === undefined ? undefined : { version: 6, value: v6 };
+}
+
+/** The canonical text of an address: dotted quad, or RFC 5952 IPv6 (lower case, longest zero run as `::`). */
+export function formatIp(ip: Ip): string {
+  if (ip.version === 4) return intToIpv4(Number(ip.value));
+  const g = Array.from({ length: 8 }, (_, i) => Number((ip.value >> BigInt(16 * (7 - i))) & 0xffffn));
+  let best = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8;) {
+    if (g[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && g[j] === 0) j++;
+    if (j - i > bestLen) [best, bestLen] = [i, j - i];
+    i = j;
+  }
+  const hex = g.map((x) => x.toString(16));
+  if (best < 0) return hex.join(':');
+  return `${hex.slice(0, best).join(':')}::${hex.slice(best + bestLen).join(':')}`;
+}
+
+/** The canonical text of an address literal, or the text itself when it is not one. */
+export const canonicalIp = (s: string): string => {
+  const ip = parseIp(s);
+  return ip ? formatIp(ip) : s;
+};
+
+/** A CIDR of either family; `network` has the host bits cleared. */
+export interface Cidr {
+  version: 4 | 6;
+  network: bigint;
+  prefix: number;
+  /** Number of addresses. */
+  size: bigint;
+  /** Canonical text, e.g. `2001:db8::/64`. */
+  text: string;
+}
+
+/** Parses `addr[/prefix]` (no prefix: a host route, /32 or /128), clearing host bits as netaddr's `.cidr` does. */
+export function parseCidr(s: string): Cidr | undefined {
+  const m = /^([^/\s]+)(?:\/(\d{1,3}))?$/.exec(s);
+  const ip = m ? parseIp(m[1]!) : undefined;
+  if (!m || !ip) return undefined;
+  const bits = BITS[ip.version];
+  const prefix = m[2] === undefined ? bits : Number(m[2]);
+  if (prefix > bits) return undefined;
+  const size = 1n << BigInt(bits - prefix);
+  const network = (ip.value / size) * size;
+  return { version: ip.version, network, prefix, size, text: `${formatIp({ version: ip.version, value: network })}/${prefix}` };
+}
+
+export const cidrHas = (c: Cidr, ip: Ip | undefined): boolean =>
+  !!ip && ip.version === c.version && ip.value >= c.network && ip.value < c.network + c.size;
+
+export const cidrsIntersect = (a: Cidr, b: Cidr): boolean =>
+  a.version === b.version && a.network < b.network + b.size && b.network < a.network + a.size;

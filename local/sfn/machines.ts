@@ -1,4 +1,7 @@
 /** The state machines of `stateMachinesDir`, reloaded when a file changes, made runnable with aws-local-stepfunctions. */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { loadStateMachines, type CompiledStateMachine } from './definition.js';
 import { SfnError, type EmulatorLog } from './model.js';
@@ -10,6 +13,27 @@ export interface MachineRegistry {
   machineByArn(arn: unknown): Promise<CompiledStateMachine>;
   /** The aws-local-stepfunctions machine of a machine answered by `machines()`. */
   runnable(sm: CompiledStateMachine): StateMachine;
+}
+
+/**
+ * asl-validator takes 0.2-0.9 s per definition (it compiles its JSON schemas every time): a definition is
+ * validated once per content, and its digest remembered under node_modules/.cache, so restarts and test
+ * files do not pay it again. An invalid definition is never remembered and fails to load every time.
+ */
+const VALIDATED_DIR = fileURLToPath(new URL('../../node_modules/.cache/apibibind-asl-validated/', import.meta.url));
+
+function construct(def: StateMachineDefinition): StateMachine {
+  const digest = createHash('sha256').update(JSON.stringify(def)).digest('hex');
+  const marker = `${VALIDATED_DIR}${digest}`;
+  if (existsSync(marker)) return new StateMachine(def, { validationOptions: { noValidate: true } });
+  const sm = new StateMachine(def);
+  try {
+    mkdirSync(VALIDATED_DIR, { recursive: true });
+    writeFileSync(marker, '');
+  } catch {
+    // A read-only tree: validate again next time.
+  }
+  return sm;
 }
 
 export function createMachineRegistry(o: {
@@ -29,7 +53,7 @@ export function createMachineRegistry(o: {
     for (const [name, sm] of ms) {
       if (runnable.has(sm)) continue;
       try {
-        runnable.set(sm, new StateMachine(sm.runnableDefinition as unknown as StateMachineDefinition));
+        runnable.set(sm, construct(sm.runnableDefinition as unknown as StateMachineDefinition));
       } catch (err) {
         ms.delete(name);
         errors.set(name, (err as Error).message);

@@ -148,7 +148,13 @@ export async function startStack(o: StackOptions, stops: (() => Promise<void>)[]
     // The default cloud: the OpenStack simulator, unless OS_AUTH_URL names a real one.
     let cloudEnv: Record<string, string> = {};
     if (simulateCloud) {
-      const cloud = await startOpenStackSimulator({ port: o.openstackPort, dataDir: path.join(o.dataDir, 'openstack') });
+      const cloud = await startOpenStackSimulator({
+        port: o.openstackPort,
+        dataDir: path.join(o.dataDir, 'openstack'),
+        // Status transitions take 300 ms by default (BUILD → ACTIVE…); OPENSTACK_TRANSITION_MS=0 settles at once.
+        ...(process.env.OPENSTACK_TRANSITION_MS && { transitionMs: Number(process.env.OPENSTACK_TRANSITION_MS) }),
+        ...(process.env.OPENSTACK_LATENCY_MS && { latencyMs: Number(process.env.OPENSTACK_LATENCY_MS) }),
+      });
       stops.push(cloud.stop);
       cloudEnv = {
         OS_AUTH_URL: cloud.url,
@@ -181,6 +187,8 @@ export async function startStack(o: StackOptions, stops: (() => Promise<void>)[]
       JWT_PRIVATE_JWKS: jwks,
       // Stable across restarts and ports: tokens issued before a restart stay valid after it.
       JWT_ISSUER: process.env.JWT_ISSUER ?? 'urn:apibibind:local',
+      // Locally the workflows poll the cloud every second (5 s when deployed).
+      CLOUD_POLL_SECONDS: process.env.CLOUD_POLL_SECONDS ?? '1',
       ...cloudEnv,
       ...(o.env ?? {}),
     };
@@ -211,6 +219,21 @@ export async function startStack(o: StackOptions, stops: (() => Promise<void>)[]
       batchSize: 10,
     });
     stops.push(async () => poller.stop());
+
+    // The schedules of serverless.yml (EventBridge in AWS): the cloud drift reconciliation, every
+    // CLOUD_RECONCILE_SECONDS (default 300, as deployed), invoked like AWS would, one run at a time.
+    const every = Number(process.env.CLOUD_RECONCILE_SECONDS ?? 300) * 1000;
+    let running = false;
+    const timer = setInterval(() => {
+      if (running) return;
+      running = true;
+      lambda
+        .send(new InvokeCommand({ FunctionName: `${SERVICE}-${STAGE}-cloudReconcile`, Payload: Buffer.from('{}') }))
+        .catch((e: unknown) => o.log(`  cloud reconciliation failed: ${(e as Error).message}`))
+        .finally(() => (running = false));
+    }, every);
+    timer.unref();
+    stops.push(async () => clearInterval(timer));
 
     return { apiUrl: `http://localhost:${o.port}/api/v1`, stop: stopAll };
   } catch (e) {

@@ -3,6 +3,7 @@ import { createHash, generateKeyPairSync } from 'node:crypto';
 import { client, startDevStack, type DevStack } from '../helpers/dev-stack.js';
 import { freePort } from '../helpers/slapd.js';
 import { createDb, type Db } from '../../lib/store/dynamo.js';
+import { createLdapClient, attrFirst } from '../../lib/providers/ldap/index.js';
 
 /**
  * The users and groups surface (Heracles §3, §4) over HTTP against the stack as `npm run dev` starts it:
@@ -23,7 +24,13 @@ beforeAll(async () => {
   call = client(stack.api);
   admin = (await login('admin', stack.adminPassword)).json.access_token;
   // First calls load each function (bundle + cold start), slow on a busy machine: not inside a test's timeout.
-  await Promise.all([call('GET', '/users?limit=1', { token: admin }), call('GET', '/groups?limit=1', { token: admin })]);
+  await Promise.all([
+    call('GET', '/users?limit=1', { token: admin }),
+    call('GET', '/groups?limit=1', { token: admin }),
+    call('GET', '/users/admin/ssh-keys', { token: admin }),
+    call('GET', '/audit/logs?limit=1', { token: admin }),
+    call('GET', '/config/password.hash', { token: admin }),
+  ]);
 }, 180_000);
 
 afterAll(async () => {
@@ -31,6 +38,28 @@ afterAll(async () => {
 }, 60_000);
 
 describe('users', () => {
+  it('stores an {ARGON2} argon2id hash when the config says password.hash=ARGON2, and the user logs in with it', async () => {
+    expect((await call('PUT', '/config/password.hash', { token: admin, body: { value: 'ARGON2' } })).status).toBe(200);
+    try {
+      const password = 'Kdf-E2e-Secret-91';
+      const created = await call('POST', '/users', { token: admin, body: { uid: 'kdfe2e', cn: 'K', sn: 'K', userPassword: password } });
+      expect(created.status).toBe(201);
+      const ldap = createLdapClient({
+        url: stack.ldapUrl,
+        baseDn: 'dc=example,dc=com',
+        bindDn: 'cn=admin,dc=example,dc=com',
+        bindPassword: stack.ldapBindPassword,
+      });
+      const entry = await ldap.get(created.json.dn, ['userPassword']);
+      expect(attrFirst(entry!, 'userPassword')).toMatch(/^\{ARGON2\}\$argon2id\$v=19\$/);
+      const ok = await login('kdfe2e', password);
+      expect([ok.status, typeof ok.json.access_token]).toEqual([200, 'string']);
+      expect((await login('kdfe2e', 'Kdf-E2e-Wrong-92')).status).toBe(401);
+    } finally {
+      await call('DELETE', '/config/password.hash', { token: admin });
+    }
+  });
+
   it('creates, reads, updates (null removes) and refuses a duplicate', async () => {
     const body = {
       uid: 'jdoe',

@@ -10,6 +10,8 @@ export interface DevStack {
   adminPassword: string;
   ldapUrl: string;
   ldapBindPassword: string;
+  /** The OpenStack simulator's origin (http://127.0.0.1:PORT): its `/_sim/faults` and its OpenStack APIs. */
+  openstack: string;
   output(): string;
   stop(): Promise<void>;
 }
@@ -72,6 +74,7 @@ export async function startDevStack(env: Record<string, string> = {}, opts: { da
     adminPassword,
     ldapUrl: `ldap://127.0.0.1:${ports.LDAP_PORT}`,
     ldapBindPassword,
+    openstack: `http://127.0.0.1:${ports.OPENSTACK_PORT}`,
     output: () => out,
     async stop() {
       if (child.exitCode === null && child.pid) {

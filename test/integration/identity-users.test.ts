@@ -11,6 +11,7 @@ import { findUser, listUsers, requireUser, userView } from '../../lib/identity/r
 import { changeMembers, createGroup, groupDetail, listGroups, requireGroup, updateGroup } from '../../lib/identity/groups.js';
 import { parseFilter } from '../../lib/http/filter.js';
 import { attrFirst } from '../../lib/providers/ldap/index.js';
+import { putConfig, resetConfig } from '../../lib/config-store/store.js';
 import { ApiError } from '../../lib/core/errors.js';
 
 /** The identity use cases against a real slapd (sssvlv, ppolicy, pw-sha2) and dynalite (number counters). */
@@ -121,9 +122,9 @@ describe('users', () => {
     }
   });
 
-  it('answers USER_NOT_FOUND with the uid and search base', async () => {
+  it('answers USER_NOT_FOUND with the uid and the search base (the whole base: departments included)', async () => {
     const e = await rejects(requireUser(d, 'ghost'));
-    expect([e.status, e.code, e.details]).toEqual([404, 'USER_NOT_FOUND', { uid: 'ghost', search_base: 'ou=people,dc=example,dc=com' }]);
+    expect([e.status, e.code, e.details]).toEqual([404, 'USER_NOT_FOUND', { uid: 'ghost', search_base: 'dc=example,dc=com' }]);
   });
 
   it('pages in the directory with totals and has_more, sorted by uid', async () => {
@@ -230,5 +231,58 @@ describe('groups', () => {
     expect((ops.members as { uid: string }[]).map((m) => m.uid)).toEqual(['par3']);
     const raw = await ldap.client.get(dev.dn, ['memberUid']);
     expect(raw?.attrs.memberUid ?? []).toEqual([]);
+  });
+});
+
+describe('password hashing and rules as configured (config store §15)', () => {
+  const ARGON2_PREFIX = '{ARGON2}$argon2id$v=19$m=19456,t=2,p=1$';
+  const stored = async (dn: string) => attrFirst((await ldap.client.get(dn, ['userPassword']))!, 'userPassword')!;
+
+  it('password.hash=ARGON2: the user gets an {ARGON2} argon2id value slapd verifies on bind (login works, a wrong password does not)', async () => {
+    await putConfig(dyn.db, 'password.hash', 'ARGON2', ldap.adminDn);
+    try {
+      const { user, changes } = await createUser(d, { uid: 'kdfuser', cn: 'Argon User', sn: 'User', userPassword: PW });
+      expect(changes).toContainEqual({ attribute: 'userPassword', old: null, new: '[REDACTED]' });
+      const value = await stored(user.dn);
+      expect(value.startsWith(ARGON2_PREFIX)).toBe(true);
+      expect(value).not.toContain(PW);
+      await expect(ldap.client.bind(user.dn, PW)).resolves.toBeUndefined();
+      await expect(ldap.client.authenticate('kdfuser', PW)).resolves.toMatchObject({ uid: 'kdfuser', dn: user.dn });
+      expect((await rejects(ldap.client.authenticate('kdfuser', 'Wrong-Horse-42'))).code).toBe('INVALID_CREDENTIALS');
+
+      // A change (self-service: the current one is checked by a bind) writes a new salted value.
+      await changePassword(d, 'kdfuser', { current_password: PW, new_password: 'Argon-Next-Pass-7' }, { requireCurrent: true });
+      const next = await stored(user.dn);
+      expect([next.startsWith(ARGON2_PREFIX), next === value]).toEqual([true, false]);
+      await expect(ldap.client.bind(user.dn, 'Argon-Next-Pass-7')).resolves.toBeUndefined();
+      expect((await rejects(ldap.client.bind(user.dn, PW))).code).toBe('INVALID_CREDENTIALS');
+    } finally {
+      await resetConfig(dyn.db, 'password.hash');
+    }
+  });
+
+  it('password.hash back to its default (SSHA512): the next change goes through Password Modify and slapd stores {SSHA512}', async () => {
+    await changePassword(d, 'kdfuser', { new_password: 'Back-To-Sha-512x' }, { requireCurrent: false });
+    expect(await stored('uid=kdfuser,ou=people,dc=example,dc=com')).toMatch(/^\{SSHA512\}/);
+    await expect(ldap.client.bind('uid=kdfuser,ou=people,dc=example,dc=com', 'Back-To-Sha-512x')).resolves.toBeUndefined();
+  });
+
+  it('applies password.min_length and password.require_classes from the config store, listing the broken rules', async () => {
+    await putConfig(dyn.db, 'password.min_length', 20, ldap.adminDn);
+    await putConfig(dyn.db, 'password.require_classes', 4, ldap.adminDn);
+    try {
+      const e = await rejects(changePassword(d, 'kdfuser', { new_password: 'correct-horse-42' }, { requireCurrent: false }));
+      expect([e.status, e.code, e.details]).toEqual([
+        422,
+        'PASSWORD_POLICY_VIOLATION',
+        { field: 'new_password', rules: ['min_length', 'character_classes'] },
+      ]);
+      await changePassword(d, 'kdfuser', { new_password: 'Correct-Horse-Battery-42' }, { requireCurrent: false });
+    } finally {
+      await resetConfig(dyn.db, 'password.min_length');
+      await resetConfig(dyn.db, 'password.require_classes');
+    }
+    // Back to the defaults (12 characters, 3 classes): the same short password passes.
+    await changePassword(d, 'kdfuser', { new_password: 'Correct-Horse-42' }, { requireCurrent: false });
   });
 });

@@ -8,7 +8,8 @@ let sim: RunningOpenStackSimulator;
 let client: OpenStackClient;
 
 beforeAll(async () => {
-  sim = await startOpenStackSimulator({ port: 0, transitionMs: 30 });
+  // Long enough that a call right after a create still sees PENDING_* (the contract checks the 409s), short enough to be quick.
+  sim = await startOpenStackSimulator({ port: 0, transitionMs: 150 });
   const config = openStackConfigFromEnv({
     OS_AUTH_URL: sim.url,
     OS_USERNAME: 'admin',

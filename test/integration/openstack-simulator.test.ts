@@ -274,9 +274,18 @@ describe('Nova v2.1', () => {
 
   it('resizes through VERIFY_RESIZE to confirm, reverts, stops and starts, and refuses actions in the wrong state', async () => {
     const id = (await createServer('resizable')).body.server.id;
-    const building = await call('POST', nova(`/servers/${id}/action`), { token: s.token, body: { 'os-stop': null } });
-    expect(building.status).toBe(409);
-    expect(building.body.conflictingRequest.message).toContain('vm_state building');
+    // While scheduled Nova only has a build request: actions 404 (as the real Nova); once spawning, 409.
+    const scheduling = await call('POST', nova(`/servers/${id}/action`), { token: s.token, body: { 'os-stop': null } });
+    expect(scheduling.status).toBe(404);
+    expect(scheduling.body.itemNotFound.message).toBe(`Instance ${id} could not be found.`);
+    // Spawning now (the scheduling step skipped; unless a loaded machine already let the build finish).
+    const live = sim.state.servers[id]!;
+    if (live.vmState === 'building') {
+      live.taskState = 'spawning';
+      const spawning = await call('POST', nova(`/servers/${id}/action`), { token: s.token, body: { 'os-stop': null } });
+      expect(spawning.status).toBe(409);
+      expect(spawning.body.conflictingRequest.message).toContain('vm_state building');
+    }
     await serverStatus(id, 'ACTIVE');
     const action = (body: unknown) => call('POST', nova(`/servers/${id}/action`), { token: s.token, headers: MV, body });
     expect((await action({ resize: { flavorRef: '1' } })).status).toBe(400);
@@ -384,8 +393,11 @@ describe('Neutron v2.0', () => {
       body: { subnet: { network_id: net.body.network.id, ip_version: 4, cidr: '10.1.0.0/33' } },
     });
     expect(bad.status).toBe(400);
-    expect(bad.body.NeutronError).toMatchObject({ type: 'HTTPBadRequest', detail: '' });
-    expect(bad.body.NeutronError.message).toContain('is not a valid IP subnet');
+    expect(bad.body.NeutronError).toEqual({
+      type: 'InvalidInput',
+      message: 'Invalid input for operation: 10.1.0.0/33 is not in a CIDR format.',
+      detail: '',
+    });
     const sub = await call('POST', neutron('/subnets'), {
       token: s.token,
       body: { subnet: { network_id: net.body.network.id, ip_version: 4, cidr: '10.1.0.0/28', dns_nameservers: ['1.1.1.1'] } },
@@ -397,11 +409,70 @@ describe('Neutron v2.0', () => {
       body: { subnet: { network_id: net.body.network.id, ip_version: 4, cidr: '10.1.0.0/24' } },
     });
     expect(overlap.body.NeutronError.message).toContain('overlaps');
+    // As Neutron Zed: host bits cleared, a gateway outside the subnet accepted, IPv4's network address refused.
+    const loose = await call('POST', neutron('/subnets'), {
+      token: s.token,
+      body: { subnet: { network_id: net.body.network.id, ip_version: 4, cidr: '10.2.0.5/24', gateway_ip: '10.3.0.1' } },
+    });
+    expect(loose.body.subnet).toMatchObject({
+      cidr: '10.2.0.0/24',
+      gateway_ip: '10.3.0.1',
+      allocation_pools: [{ start: '10.2.0.1', end: '10.2.0.254' }],
+    });
+    const netGw = await call('POST', neutron('/subnets'), {
+      token: s.token,
+      body: { subnet: { network_id: net.body.network.id, ip_version: 4, cidr: '10.4.0.0/24', gateway_ip: '10.4.0.0' } },
+    });
+    expect(netGw.body.NeutronError).toMatchObject({
+      type: 'InvalidInput',
+      message: 'Invalid input for operation: Gateway is not valid on subnet.',
+    });
     const missing = await call('GET', neutron('/networks/00000000-0000-4000-8000-000000000000'), { token: s.token });
     expect(missing.status).toBe(404);
     expect(missing.body.NeutronError.type).toBe('NetworkNotFound');
     const unknown = await call('POST', neutron('/networks'), { token: s.token, body: { network: { name: 'x', colour: 'red' } } });
     expect(unknown.body.NeutronError.message).toBe("Unrecognized attribute(s) 'colour'");
+  });
+
+  it('creates IPv6 subnets in canonical form (gateway the subnet-router anycast by default) and gives ports an address in each family', async () => {
+    const net = (await call('POST', neutron('/networks'), { token: s.token, body: { network: { name: 'dual' } } })).body.network;
+    const sub = (subnet: Record<string, unknown>) =>
+      call('POST', neutron('/subnets'), { token: s.token, body: { subnet: { network_id: net.id, ...subnet } } });
+    const v6 = await sub({
+      ip_version: 6,
+      cidr: '2001:DB8:0:0:0::/64',
+      gateway_ip: '2001:db8:0::1',
+      dns_nameservers: ['2001:4860:4860:0:0:0:0:8888'],
+    });
+    expect(v6.status).toBe(201);
+    expect(v6.body.subnet).toMatchObject({
+      cidr: '2001:db8::/64',
+      gateway_ip: '2001:db8::1',
+      // Neutron keeps the nameservers as written.
+      dns_nameservers: ['2001:4860:4860:0:0:0:0:8888'],
+      allocation_pools: [{ start: '2001:db8::2', end: '2001:db8::ffff:ffff:ffff:ffff' }],
+    });
+    const slaac = await sub({ ip_version: 6, cidr: '2001:db9::/64', ipv6_address_mode: 'slaac', ipv6_ra_mode: 'slaac' });
+    expect(slaac.body.subnet).toMatchObject({ gateway_ip: '2001:db9::', ipv6_address_mode: 'slaac' });
+    expect((await sub({ ip_version: 6, cidr: '2001:db8::/48' })).body.NeutronError.message).toContain('overlaps with another subnet');
+    expect((await sub({ ip_version: 6, cidr: '2001:dba::/64', dns_nameservers: ['8.8.8.8'] })).body.NeutronError.message).toBe(
+      "Invalid input for operation: dns_nameserver '8.8.8.8' does not match the ip_version '6'.",
+    );
+    expect((await sub({ ip_version: 4, cidr: '10.9.0.0/24', dns_nameservers: ['1.1.1.1', '1.1.1.1'] })).body.NeutronError.message).toBe(
+      "Invalid input for dns_nameservers. Reason: Duplicate nameserver '1.1.1.1'.",
+    );
+    await sub({ ip_version: 4, cidr: '10.9.0.0/24' });
+    const port = (await call('POST', neutron('/ports'), { token: s.token, body: { port: { network_id: net.id } } })).body.port;
+    const addrs: string[] = port.fixed_ips.map((f: Json) => f.ip_address);
+    expect(addrs).toHaveLength(3);
+    expect(addrs).toContain('10.9.0.2');
+    expect(addrs).toContain('2001:db8::2');
+    // SLAAC: the modified EUI-64 of the MAC.
+    const [a, b, c, d, e, f] = (port.mac_address as string).split(':').map((x) => parseInt(x, 16));
+    const eui = `2001:db9::${((a! ^ 2) * 256 + b!).toString(16)}:${(c! * 256 + 0xff).toString(16)}:${(0xfe00 + d!).toString(16)}:${(e! * 256 + f!).toString(16)}`;
+    expect(addrs).toContain(eui);
+    expect((await call('DELETE', neutron(`/ports/${port.id}`), { token: s.token })).status).toBe(204);
+    expect((await call('DELETE', neutron(`/networks/${net.id}`), { token: s.token })).status).toBe(204);
   });
 
   it('refuses to delete a network with ports (409 NetworkInUse) and deletes it once empty', async () => {

@@ -8,7 +8,8 @@
  *
  * Not part of `npm test`: run it with `npm run test:openstack` (test/openstack/run.sh brings the control
  * plane up, seeds it, runs the contract on the simulator and on the real cloud, and brings it down), or
- * `npx vitest run -c vitest.openstack.config.ts` against a cloud that is already up. When no cloud answers
+ * `npx vitest run -c vitest.openstack.config.ts test/openstack/real-openstack.spec.ts` against a cloud
+ * that is already up. When no cloud answers
  * it fails, with the reason, rather than skipping.
  */
 import { existsSync, readFileSync } from 'node:fs';

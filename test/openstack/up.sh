@@ -379,10 +379,35 @@ printf 'Metadata-Version: 2.1\nName: fakebind\nVersion: 1.0\n' > "$FB/fakebind-1
 printf '[neutron.ml2.mechanism_drivers]\nfakebind = fakebind:FakeBindMechanismDriver\n' > "$FB/fakebind-1.0.dist-info/entry_points.txt"
 chmod -R a+rX "$FB"
 
+# Cinder's FakeLoggingVolumeDriver logs instead of running LVM commands, but it inherits the real
+# copy_image_to_volume (qemu-img into /dev/mapper/...), so a volume from an image (and boot from volume)
+# ends in error; its fake LVM cannot extend either. This subclass makes those no-ops too (same private PYTHONPATH as fakebind).
+cat > "$FB/fakeimage.py" <<'EOF'
+from cinder.tests import fake_driver
+
+
+class FakeImageVolumeDriver(fake_driver.FakeLoggingVolumeDriver):
+    """FakeLoggingVolumeDriver whose image <-> volume copies do nothing (CI only)."""
+
+    def copy_image_to_volume(self, context, volume, image_service, image_id, disable_sparse=False):
+        pass
+
+    def copy_image_to_encrypted_volume(self, context, volume, image_service, image_id):
+        pass
+
+    def copy_volume_to_image(self, context, volume, image_service, image_meta):
+        pass
+
+    def extend_volume(self, volume, new_size):
+        # the fake LVM has no extend_volume: the parent's would end the volume in error_extending
+        pass
+EOF
+chmod a+r "$FB/fakeimage.py"
+
 keep_orig /etc/cinder/cinder.conf
 case "$CINDER_BACKEND" in
   fake) BACKEND_CONF="[fake]
-volume_driver = cinder.tests.fake_driver.FakeLoggingVolumeDriver
+volume_driver = fakeimage.FakeImageVolumeDriver
 volume_backend_name = fake" ;;
   lvm)  BACKEND_CONF="[lvm]
 volume_driver = cinder.volume.drivers.lvm.LVMVolumeDriver
@@ -492,7 +517,10 @@ fi
 ( set -e
   asuser nova nova-manage api_db sync
   asuser nova nova-manage cell_v2 map_cell0 --database_connection "$(dbu nova nova_cell0)"
-  asuser nova nova-manage cell_v2 list_cells | grep -q ' cell1 ' || asuser nova nova-manage cell_v2 create_cell --name=cell1
+  # not `list_cells | grep -q`: grep quitting early breaks nova-manage's pipe, and with pipefail a cell1
+  # that exists would look missing (create_cell then fails: "already exists for another cell")
+  cells=$(asuser nova nova-manage cell_v2 list_cells)
+  echo "$cells" | grep -q ' cell1 ' || asuser nova nova-manage cell_v2 create_cell --name=cell1
   asuser nova nova-manage db sync
 ) >"$LOG/dbsync-nova.log" 2>&1 & pids+=($!)
 
@@ -579,7 +607,7 @@ start_daemon nova-scheduler nova /usr/bin/nova-scheduler --config-file=/etc/nova
 start_daemon nova-compute nova /usr/bin/nova-compute --config-file=/etc/nova/nova.conf
 start_daemon neutron-rpc-server neutron PYTHONPATH=$FB /usr/bin/neutron-rpc-server --config-file=/etc/neutron/neutron.conf
 start_daemon cinder-scheduler cinder /usr/bin/cinder-scheduler --config-file=/etc/cinder/cinder.conf
-start_daemon cinder-volume cinder /usr/bin/cinder-volume --config-file=/etc/cinder/cinder.conf
+start_daemon cinder-volume cinder PYTHONPATH=$FB /usr/bin/cinder-volume --config-file=/etc/cinder/cinder.conf
 if [ "$WITH_OCTAVIA" = 1 ]; then
   start_uwsgi octavia-api octavia 9876 /usr/bin/octavia-wsgi 1 1
   start_daemon octavia-worker octavia /usr/bin/octavia-worker --config-file=/etc/octavia/octavia.conf

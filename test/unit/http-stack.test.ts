@@ -255,3 +255,61 @@ describe('HTTP stack', () => {
     );
   });
 });
+
+describe('speculative prefetch', () => {
+  const reads: string[] = [];
+  const tokens: Record<string, 'ok' | 'revoked'> = { good: 'ok', revoked: 'revoked' };
+  const services = (allowed: boolean): HttpServices => ({
+    ...fakeServices().services,
+    // Like the platform: the signature is checked, then onVerified, then the session read.
+    authenticate: async (token, _ctx, onVerified) => {
+      if (!tokens[token]) throw new UnauthorizedError('INVALID_TOKEN', 'bad signature');
+      onVerified?.();
+      await new Promise((r) => setTimeout(r, 5));
+      if (tokens[token] === 'revoked') throw new UnauthorizedError('TOKEN_REVOKED', 'revoked');
+      return actor;
+    },
+    authorize: async () => ({ allowed, reason: 'test' }),
+  });
+  const things = route({
+    method: 'GET',
+    path: '/api/v1/things',
+    summary: 'things',
+    tags: ['t'],
+    permission: 'thing:r',
+    scoped: true,
+    query: z.object({ q: z._default(z.string(), 'x') }),
+    responses: { 200: { description: 'ok' } },
+  })
+    .prefetch(async ({ query }) => {
+      reads.push(query.q);
+      return [`thing-${query.q}`];
+    })
+    .handler(async (ctx) => {
+      await ctx.authorize({ action: 'read', objectType: 'thing' });
+      return ok({ data: await ctx.prefetched });
+    });
+  const call = async (allowed: boolean, token: string) => {
+    const h = httpFunction([things], () => services(allowed));
+    const res = await h(httpEvent('GET', '/api/v1/things?q=a', { headers: { authorization: `Bearer ${token}` } }), lambdaContext());
+    return { status: res.statusCode, json: res.body ? JSON.parse(res.body) : undefined };
+  };
+
+  it('runs the read once the token is verified and answers it only to an authorized caller', async () => {
+    reads.length = 0;
+    expect(await call(true, 'good')).toEqual({ status: 200, json: { data: ['thing-a'] } });
+    expect(reads).toEqual(['a']);
+    const denied = await call(false, 'good');
+    expect(denied.status).toBe(403);
+    expect(JSON.stringify(denied.json)).not.toContain('thing-a');
+  });
+
+  it('never starts the read for a token whose signature fails; a revoked session gets 401 without the data', async () => {
+    reads.length = 0;
+    expect((await call(true, 'forged')).status).toBe(401);
+    expect(reads).toEqual([]);
+    const revoked = await call(true, 'revoked');
+    expect(revoked.status).toBe(401);
+    expect(JSON.stringify(revoked.json)).not.toContain('thing-a');
+  });
+});

@@ -17,6 +17,11 @@ import * as acl from './acl.js';
 import * as schema from './schema.js';
 import * as dns from './dns.js';
 import * as dhcp from './dhcp.js';
+import * as instances from './instances.js';
+import * as catalog from './catalog.js';
+import * as volumes from './volumes.js';
+import * as networks from './networks.js';
+import * as loadBalancers from './load-balancers.js';
 
 /**
  * Every route the API serves, as specs only, in the order of `ALL_ROUTES` (../registry.ts; a unit test keeps
@@ -87,5 +92,40 @@ export const ALL_SPECS: RouteSpec<any, any, any>[] = [
     dhcp.getObject,
     dhcp.updateObject,
     dhcp.deleteObject,
+  ],
+  ...[
+    instances.createInstance,
+    instances.listInstances,
+    instances.getInstance,
+    instances.updateInstance,
+    instances.deleteInstance,
+    instances.instanceAction,
+  ],
+  ...[catalog.listFlavors, catalog.listImages, catalog.getQuotas, catalog.lastReconciliation],
+  ...[loadBalancers.createLoadBalancer, loadBalancers.listLoadBalancers, loadBalancers.getLoadBalancer, loadBalancers.deleteLoadBalancer],
+  ...[
+    volumes.createVolume,
+    volumes.listVolumes,
+    volumes.getVolume,
+    volumes.extendVolume,
+    volumes.attachVolume,
+    volumes.detachVolume,
+    volumes.deleteVolume,
+    volumes.createSnapshot,
+    volumes.listSnapshots,
+    volumes.getSnapshot,
+    volumes.deleteSnapshot,
+  ],
+  ...[
+    networks.createNetwork,
+    networks.listNetworks,
+    networks.getNetwork,
+    networks.deleteNetwork,
+    networks.createFloatingIp,
+    networks.listFloatingIps,
+    networks.getFloatingIp,
+    networks.associateFloatingIp,
+    networks.disassociateFloatingIp,
+    networks.deleteFloatingIp,
   ],
 ];

@@ -19,8 +19,9 @@ import {
   type LdapEntry,
 } from '../../providers/ldap/index.js';
 import { withDirectory, type IdentityDeps } from '../deps.js';
+import { addEntry, fieldChange } from '../directory-writes.js';
 import { clausesToLdap } from '../list-filter.js';
-import { searchPage } from '../vlv.js';
+import { listPage } from '../vlv.js';
 import type { CreateDepartmentBody, DepartmentNode, UpdateDepartmentBody } from './schemas.js';
 
 export const DEPARTMENT_CLASS = 'apibibindDepartment';
@@ -169,17 +170,15 @@ export async function listDepartments(
   d: IdentityDeps,
   q: { limit: number; offset: number; filter: FilterClause[] },
 ): Promise<{ data: DepartmentView[]; total: number }> {
-  const { entries, total } = await d.ldap.withServiceBind((conn) =>
-    searchPage(conn, {
-      base: d.baseDn,
-      scope: 'sub',
-      filter: clausesToLdap(DEPARTMENT, q.filter),
-      attributes: ATTRIBUTES,
-      sortBy: 'ou',
-      limit: q.limit,
-      offset: q.offset,
-    }),
-  );
+  const { entries, total } = await listPage(d.ldap, {
+    base: d.baseDn,
+    scope: 'sub',
+    filter: clausesToLdap(DEPARTMENT, q.filter),
+    attributes: ATTRIBUTES,
+    sortBy: 'ou',
+    limit: q.limit,
+    offset: q.offset,
+  });
   return { data: entries.map(toDepartmentView), total };
 }
 
@@ -237,12 +236,7 @@ export async function createDepartment(
     if (body.description !== undefined) attrs.description = body.description;
     if (body.manager !== undefined) attrs[MANAGER_ATTRIBUTE] = body.manager;
     if (body.code !== undefined) attrs[CODE_ATTRIBUTE] = body.code;
-    try {
-      await d.ldap.add(dn, attrs);
-    } catch (e) {
-      if (e instanceof ConflictError && e.code === 'LDAP_ENTRY_ALREADY_EXISTS') throw new DepartmentExistsError(dn);
-      throw e;
-    }
+    await addEntry(d, dn, attrs, () => new DepartmentExistsError(dn));
     const containers: string[] = [];
     try {
       for (const c of DEPARTMENT_CONTAINERS) {
@@ -300,9 +294,8 @@ export async function updateDepartment(
     }
     const mods: LdapChange[] = [];
     const set = (attribute: string, value: string | null | undefined, old: string | undefined) => {
-      if (value === null) {
-        if (old !== undefined) mods.push({ operation: 'delete', attribute });
-      } else if (value !== undefined && value !== old) mods.push({ operation: 'replace', attribute, values: [value] });
+      const change = value === old ? undefined : fieldChange(attribute, value, old !== undefined);
+      if (change) mods.push(change);
     };
     if (typeof body.manager === 'string') await assertManager(d, body.manager);
     set('description', body.description, before.description);

@@ -2,19 +2,11 @@ import * as z from '../../http/zod.js';
 import { PageQuery } from '../../http/pagination.js';
 import { filterParam } from '../../http/filter.js';
 import { parseDn } from '../../core/dn.js';
+import { dnString, nullable } from '../schema-parts.js';
 
 /** Names a department cannot take: the containers of the base and of every department. */
 export const RESERVED_OU = ['people', 'groups', 'policies', 'sudoers', 'systems', 'dns', 'dhcp', 'departments'];
 export const OU_PATTERN = /^[A-Za-z0-9][A-Za-z0-9 ._&'()-]{0,63}$/;
-
-/** A well-formed RFC 4514 DN (lib/core/dn.ts), at most 1024 characters. */
-export const isDn = (v: string): boolean => {
-  try {
-    return parseDn(v).length > 0;
-  } catch {
-    return false;
-  }
-};
 
 /** A DN whose leaf RDN is a single `ou=…`: what a department's DN looks like. */
 export const isOuDn = (v: string): boolean => {
@@ -26,14 +18,13 @@ export const isOuDn = (v: string): boolean => {
   }
 };
 
-const dn = () => z.string().check(z.maxLength(1024), z.refine(isDn, 'must be a DN (RFC 4514)'));
+const dn = dnString;
 const ou = () =>
   z.string().check(
     z.regex(OU_PATTERN, "ou must be 1-64 characters of letters, digits, space and ._&'()- starting with a letter or digit"),
     z.refine((v) => !RESERVED_OU.includes(v.toLowerCase()), `ou cannot be one of ${RESERVED_OU.join(', ')}`),
   );
 const code = () => z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'code must be 1-64 characters of [A-Za-z0-9._-]'));
-const nullable = <T extends z.Schema>(s: T) => z.optional(z.nullable(s));
 
 export const DepartmentDnParams = z.object({
   dn: z.string().check(z.maxLength(1024), z.refine(isOuDn, 'must be a DN (RFC 4514) whose first RDN is ou=…')),

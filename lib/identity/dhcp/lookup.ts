@@ -6,8 +6,8 @@ import { ConflictError, NotFoundError, UnprocessableError, ValidationError } fro
 import { canonicalRdns, isDnWithin } from '../../core/dn.js';
 import { and, attrValues, eq, type LdapEntry } from '../../providers/ldap/index.js';
 import type { IdentityDeps } from '../deps.js';
-import { searchPage } from '../vlv.js';
-import { ensureOu } from '../dns/zone-store.js';
+import { listPage } from '../vlv.js';
+import { ensureContainer } from '../directory-writes.js';
 import { childDn, dhcpBase, ENTRY_ATTRS, serviceDn, toView, type DhcpView } from './layout.js';
 import { DHCP_TYPE_SPECS, typeOfClasses, type DhcpType } from './types.js';
 
@@ -70,17 +70,15 @@ export async function listObjects(
   const base = scopeOf(d, type, q);
   if (!isDnWithin(base, dhcpBase(d), 'subtree')) return { data: [], total: 0 };
   try {
-    const { entries, total } = await d.ldap.withServiceBind((conn) =>
-      searchPage(conn, {
-        base,
-        scope: type === 'service' || q.parent ? 'one' : 'sub',
-        filter: eq('objectClass', DHCP_TYPE_SPECS[type].objectClass),
-        attributes: ENTRY_ATTRS,
-        sortBy: 'cn',
-        limit: q.limit,
-        offset: q.offset,
-      }),
-    );
+    const { entries, total } = await listPage(d.ldap, {
+      base,
+      scope: type === 'service' || q.parent ? 'one' : 'sub',
+      filter: eq('objectClass', DHCP_TYPE_SPECS[type].objectClass),
+      attributes: ENTRY_ATTRS,
+      sortBy: 'cn',
+      limit: q.limit,
+      offset: q.offset,
+    });
     return { data: entries.map((e) => toView(d, type, e)), total };
   } catch (e) {
     if (!(e instanceof NotFoundError)) throw e;
@@ -102,7 +100,7 @@ const invalidParent = (message: string, details: Record<string, unknown>) =>
 /** Resolves and checks the parent of a new object: 422 DHCP_PARENT_NOT_FOUND / DHCP_INVALID_PARENT naming `parent`. */
 export async function resolveParent(d: IdentityDeps, type: DhcpType, body: { parent?: string; service?: string }): Promise<string> {
   const spec = DHCP_TYPE_SPECS[type];
-  if (type === 'service') return ensureOu(d, 'dhcp');
+  if (type === 'service') return ensureContainer(d, 'dhcp');
   if (body.parent && body.service) {
     throw new ValidationError([{ field: 'body.parent', code: 'conflict', message: 'give parent or service, not both' }]);
   }

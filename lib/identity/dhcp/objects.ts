@@ -10,6 +10,7 @@ import { ConflictError } from '../../core/errors.js';
 import { canonicalRdns } from '../../core/dn.js';
 import { attrFirst, type LdapChange, type LdapEntry } from '../../providers/ldap/index.js';
 import { withDirectory, type IdentityDeps } from '../deps.js';
+import { addEntry } from '../directory-writes.js';
 import { RequiredAttributeError } from '../errors.js';
 import { attributesOf, auditState, childDn, ENTRY_ATTRS, fieldsOf, parentOf, toView, type DhcpFields, type DhcpView } from './layout.js';
 import { resolveParent } from './lookup.js';
@@ -47,18 +48,12 @@ export async function createObject(
     await checkPlacement(d, type, body.cn, dn, parent, fields);
     const attrs = attributesOf(type, fields);
     const toWrite = Object.fromEntries(Object.entries(attrs).filter(([, v]) => v.length));
-    try {
-      await d.ldap.add(dn, { objectClass: [DHCP_TYPE_SPECS[type].objectClass], cn: body.cn, ...toWrite });
-    } catch (e) {
-      if (e instanceof ConflictError && e.code === 'LDAP_ENTRY_ALREADY_EXISTS') {
-        throw new ConflictError('DHCP_OBJECT_EXISTS', `A DHCP object '${body.cn}' already exists under ${parent}`, {
-          type,
-          cn: body.cn,
-          dn,
-        });
-      }
-      throw e;
-    }
+    await addEntry(
+      d,
+      dn,
+      { objectClass: [DHCP_TYPE_SPECS[type].objectClass], cn: body.cn, ...toWrite },
+      () => new ConflictError('DHCP_OBJECT_EXISTS', `A DHCP object '${body.cn}' already exists under ${parent}`, { type, cn: body.cn, dn }),
+    );
     const entry = await d.ldap.get(dn, ENTRY_ATTRS);
     return {
       object: toView(d, type, entry!),

@@ -20,7 +20,8 @@ import {
   type RecordInput,
   type RecordType,
 } from './records.js';
-import { bumpSerial, retrying } from './soa-serial.js';
+import { retryOnRace } from '../directory-writes.js';
+import { bumpSerial, ZONE_RACE } from './soa-serial.js';
 import {
   DEFAULT_ZONE_TTL,
   dnsBase,
@@ -92,7 +93,7 @@ export async function addRecord(
     const parsed = parseRecord(input, zone);
     const attribute = RECORD_ATTRIBUTE[parsed.type];
     const dn = ownerDn(d, zone, parsed.name);
-    const written = await retrying(async () => {
+    const written = await retryOnRace(async () => {
       const apex = await d.ldap.get(zoneDn(d, zone), ENTRY_ATTRS);
       if (!apex) throw new DnsZoneNotFoundError(zone, dnsBase(d));
       const entry = parsed.name === APEX ? apex : await d.ldap.get(dn, ENTRY_ATTRS);
@@ -146,7 +147,7 @@ export async function addRecord(
         [attribute]: parsed.value,
       });
       return { ttl, created: true };
-    });
+    }, ZONE_RACE);
     const serial = await bumpSerial(d, zone);
     const record: RecordView = {
       id: recordId(parsed.type, parsed.name, parsed.value),
@@ -173,7 +174,7 @@ export async function deleteRecord(
 ): Promise<{ record: RecordView; dn: string; changes: AttributeChange[] }> {
   return withDirectory(d, async (d) => {
     const ref = parseRecordId(id);
-    const removed = await retrying(async () => {
+    const removed = await retryOnRace(async () => {
       const apex = await d.ldap.get(zoneDn(d, zone), ENTRY_ATTRS);
       if (!apex) throw new DnsZoneNotFoundError(zone, dnsBase(d));
       if (!ref) throw new DnsRecordNotFoundError(zone, id);
@@ -184,7 +185,7 @@ export async function deleteRecord(
       const record = recordsOf(zone, entry).find((r) => r.type === ref.type && r.value === value)!;
       await d.ldap.modify(entry.dn, { operation: 'delete', attribute, values: [value] });
       return { record, attribute };
-    });
+    }, ZONE_RACE);
     if (ref!.name !== APEX) {
       // The owner entry goes with its last record (read again: another record may have arrived meanwhile).
       const entry = await d.ldap.get(removed.record.dn, ENTRY_ATTRS);

@@ -3,10 +3,10 @@
  * zone is its apex entry `zoneName=<zone>,ou=dns,<base>`, the records of another owner name are the values
  * of `relativeDomainName=<name>,zoneName=<zone>,ou=dns,<base>`. Views, errors, DNs and zone reads.
  */
-import { ConflictError, NotFoundError } from '../../core/errors.js';
+import { NotFoundError } from '../../core/errors.js';
 import { attrFirst, attrValues, eq, escapeDnValue, type LdapEntry } from '../../providers/ldap/index.js';
 import type { IdentityDeps } from '../deps.js';
-import { APEX, RECORD_ATTRIBUTE, RECORD_TYPES, SOA_ATTRIBUTE, type RecordType } from './records.js';
+import { APEX, RECORD_ATTRIBUTE, RECORD_TYPES, SOA_ATTRIBUTE, type RecordType, type SoaFields } from './records.js';
 
 export const DEFAULT_ZONE_TTL = 3600;
 export const ZONE_CLASS = 'dNSZone';
@@ -17,15 +17,7 @@ export interface ZoneView {
   dn: string;
   zoneName: string;
   soa: string;
-  soaFields: {
-    primary_ns: string;
-    admin_email: string;
-    serial: number;
-    refresh: number;
-    retry: number;
-    expire: number;
-    minimum: number;
-  } | null;
+  soaFields: SoaFields | null;
   ttl: number | null;
   recordCount: number;
 }
@@ -59,17 +51,6 @@ export const dnsBase = (d: IdentityDeps) => `ou=dns,${d.baseDn}`;
 export const zoneDn = (d: IdentityDeps, zone: string) => `zoneName=${escapeDnValue(zone)},${dnsBase(d)}`;
 export const ownerDn = (d: IdentityDeps, zone: string, name: string) =>
   name === APEX ? zoneDn(d, zone) : `relativeDomainName=${escapeDnValue(name)},${zoneDn(d, zone)}`;
-
-/** Creates `ou=<ou>,<base>` unless it exists (idempotent, safe under concurrency). */
-export async function ensureOu(d: IdentityDeps, ou: string): Promise<string> {
-  const dn = `ou=${escapeDnValue(ou)},${d.baseDn}`;
-  try {
-    await d.ldap.add(dn, { objectClass: ['organizationalUnit'], ou });
-  } catch (e) {
-    if (!(e instanceof ConflictError && e.code === 'LDAP_ENTRY_ALREADY_EXISTS')) throw e;
-  }
-  return dn;
-}
 
 export const ttlOf = (e: LdapEntry): number | null => {
   const v = attrFirst(e, 'dNSTTL');

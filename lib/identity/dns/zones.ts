@@ -16,12 +16,12 @@ import { diffChanges, type AttributeChange } from '../../audit/audit.js';
 import { ConflictError, NotFoundError } from '../../core/errors.js';
 import { and, attrFirst, eq, type LdapAttributes, type LdapEntry } from '../../providers/ldap/index.js';
 import { withDirectory, type IdentityDeps } from '../deps.js';
+import { addEntry, ensureContainer } from '../directory-writes.js';
 import { APEX, formatSoa, initialSerial, parseSoa, rnameFromEmail, SOA_ATTRIBUTE } from './records.js';
 import type { CreateZoneBody } from './schemas.js';
 import {
   DEFAULT_ZONE_TTL,
   dnsBase,
-  ensureOu,
   ENTRY_ATTRS,
   recordCountOf,
   requireZone,
@@ -37,7 +37,6 @@ export {
   DnsRecordNotFoundError,
   DnsZoneNotFoundError,
   dnsBase,
-  ensureOu,
   ownerDn,
   zoneDn,
   type RecordView,
@@ -104,7 +103,7 @@ export async function createZone(
   body: CreateZoneBody,
 ): Promise<{ zone: ZoneView; changes: AttributeChange[] }> {
   return withDirectory(d, async (d) => {
-    await ensureOu(d, 'dns');
+    await ensureContainer(d, 'dns');
     const dn = zoneDn(d, zone);
     const soa = formatSoa({
       ...body.soa,
@@ -119,14 +118,7 @@ export async function createZone(
       dNSTTL: String(body.ttl ?? DEFAULT_ZONE_TTL),
       [SOA_ATTRIBUTE]: soa,
     };
-    try {
-      await d.ldap.add(dn, attrs);
-    } catch (e) {
-      if (e instanceof ConflictError && e.code === 'LDAP_ENTRY_ALREADY_EXISTS') {
-        throw new ConflictError('DNS_ZONE_EXISTS', `DNS zone '${zone}' already exists`, { zone, dn });
-      }
-      throw e;
-    }
+    await addEntry(d, dn, attrs, () => new ConflictError('DNS_ZONE_EXISTS', `DNS zone '${zone}' already exists`, { zone, dn }));
     return { zone: await getZone(d, zone), changes: diffChanges(undefined, attrs) };
   });
 }

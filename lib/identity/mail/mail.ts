@@ -13,10 +13,11 @@ import { diffChanges, type AttributeChange } from '../../audit/audit.js';
 import { ConflictError, NotFoundError, UnprocessableError, ValidationError } from '../../core/errors.js';
 import { dnEquals } from '../../core/dn.js';
 import { settingValue } from '../../config-store/store.js';
-import { and, attrFirst, attrValues, eq, or, type LdapChange, type LdapEntry } from '../../providers/ldap/index.js';
+import { attrFirst, attrValues, eq, or, type LdapChange, type LdapEntry } from '../../providers/ldap/index.js';
 import { withDirectory, type IdentityDeps } from '../deps.js';
 import { UserNotFoundError } from '../errors.js';
-import { hasClass, userDn } from '../user-mapper.js';
+import { findUser } from '../read-users.js';
+import { hasClass } from '../user-mapper.js';
 import { addressKey } from './address.js';
 import type { MailAccountBody } from './schemas.js';
 
@@ -28,7 +29,6 @@ export const ENABLED_ATTRIBUTE = 'apibibindMailEnabled';
 /** Every attribute of the two mail classes (removed on deactivation). */
 const ACCOUNT_ATTRIBUTES = [ALTERNATE_ATTRIBUTE, 'mailHost', 'mailRoutingAddress', FORWARD_ATTRIBUTE, QUOTA_ATTRIBUTE, ENABLED_ATTRIBUTE];
 const READ_ATTRIBUTES = ['objectClass', 'uid', 'mail', ...ACCOUNT_ATTRIBUTES];
-const PERSON = eq('objectClass', 'inetOrgPerson');
 
 export class MailNotActiveError extends NotFoundError {
   constructor(uid: string) {
@@ -48,13 +48,6 @@ export class MailAddressInUseError extends ConflictError {
   constructor(address: string, field: string, owner: string) {
     super('MAIL_ADDRESS_IN_USE', `The address '${address}' is already used by '${owner}'`, { field, address, dn: owner });
     this.name = 'MailAddressInUseError';
-  }
-}
-
-export class UserAmbiguousError extends ConflictError {
-  constructor(uid: string, dns: string[]) {
-    super('USER_AMBIGUOUS', `Several entries have the uid '${uid}'`, { uid, dns });
-    this.name = 'UserAmbiguousError';
   }
 }
 
@@ -94,18 +87,7 @@ const uniqueCi = (values: string[]) => values.filter((v, i) => values.findIndex(
 const auditState = ({ uid: _u, dn: _d, ...rest }: MailAccountView) => rest;
 
 /** The user with this uid anywhere under the base (department people included), or null. */
-export async function findMailUser(d: IdentityDeps, uid: string): Promise<LdapEntry | null> {
-  const found = await d.ldap.search(d.baseDn, { scope: 'sub', filter: and(PERSON, eq('uid', uid)), attributes: READ_ATTRIBUTES });
-  if (found.length > 1)
-    throw new UserAmbiguousError(
-      uid,
-      found.map((e) => e.dn),
-    );
-  return found[0] ?? null;
-}
-
-/** The DN the ACL checks: the entry's, else where the user would be created. */
-export const mailTargetDn = (d: IdentityDeps, uid: string, entry: LdapEntry | null) => entry?.dn ?? userDn(uid, d.peopleDn);
+export const findMailUser = (d: IdentityDeps, uid: string) => findUser(d, uid, READ_ATTRIBUTES);
 
 async function requireMailUser(d: IdentityDeps, uid: string): Promise<LdapEntry> {
   const entry = await findMailUser(d, uid);

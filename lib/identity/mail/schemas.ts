@@ -1,8 +1,8 @@
 import * as z from '../../http/zod.js';
 import { isHostName, isMailAddress } from './address.js';
+import { nullable } from '../schema-parts.js';
 
 const address = () => z.string().check(z.refine(isMailAddress, 'must be a mail address (RFC 5321: local@domain, ASCII)'));
-const nullable = <T extends z.Schema>(s: T) => z.optional(z.nullable(s));
 
 export const MAX_ALTERNATES = 50;
 export const MAX_FORWARDS = 20;

@@ -8,11 +8,12 @@
  * by other tools show the entry's modifyTimestamp instead.
  */
 import type { AttributeChange } from '../../audit/audit.js';
-import { ApiError } from '../../core/errors.js';
 import { logger } from '../../core/logger.js';
-import { and, attrFirst, attrValues, eq, type LdapChange, type LdapEntry } from '../../providers/ldap/index.js';
+import { attrFirst, attrValues, type LdapChange, type LdapEntry } from '../../providers/ldap/index.js';
 import { isoFromGeneralizedTime, type IdentityDeps } from '../deps.js';
-import { SshKeyExistsError, SshKeyNotFoundError, UserNotFoundError } from '../errors.js';
+import { retryOnRace, type RetryOptions } from '../directory-writes.js';
+import { SshKeyExistsError, SshKeyNotFoundError } from '../errors.js';
+import { requireUser } from '../read-users.js';
 import { hasClass } from '../user-mapper.js';
 import { describeStoredKey, normalizeFingerprint, parseSshPublicKey } from './parse.js';
 
@@ -36,17 +37,9 @@ interface StoredKey {
 
 const recordPk = (uid: string) => `SSHKEY#${uid}`;
 
-/** The user's entry with what the keys need (keys, classes, modifyTimestamp), or 404. */
-export async function requireKeyOwner(d: IdentityDeps, uid: string): Promise<LdapEntry> {
-  const [entry] = await d.ldap.search(d.peopleDn, {
-    scope: 'sub',
-    filter: and(eq('objectClass', 'inetOrgPerson'), eq('uid', uid)),
-    attributes: ['objectClass', 'uid', SSH_KEY_ATTRIBUTE, 'modifyTimestamp'],
-    sizeLimit: 1,
-  });
-  if (!entry) throw new UserNotFoundError(uid, d.peopleDn);
-  return entry;
-}
+/** The user's entry (anywhere below the base) with what the keys need (keys, classes, modifyTimestamp), or 404. */
+export const requireKeyOwner = (d: IdentityDeps, uid: string): Promise<LdapEntry> =>
+  requireUser(d, uid, ['objectClass', 'uid', SSH_KEY_ATTRIBUTE, 'modifyTimestamp']);
 
 /** The entry's key values that hold a decodable key (others are left alone, and not listed). */
 function storedKeys(entry: LdapEntry): StoredKey[] {
@@ -92,19 +85,11 @@ export async function listSshKeys(d: IdentityDeps, uid: string): Promise<SshKeyV
   return views;
 }
 
-/** Directory conflicts a concurrent change to the same entry can cause: read again and retry. */
-const RACE_CODES = new Set(['LDAP_VALUE_EXISTS', 'LDAP_NO_SUCH_ATTRIBUTE', 'LDAP_OBJECT_CLASS_VIOLATION']);
-const ATTEMPTS = 3;
-
-async function modifyWithRetry<T>(attempt: () => Promise<T>): Promise<T> {
-  for (let i = 1; ; i++) {
-    try {
-      return await attempt();
-    } catch (e) {
-      if (i >= ATTEMPTS || !(e instanceof ApiError) || !RACE_CODES.has(e.code)) throw e;
-    }
-  }
-}
+/** Directory conflicts a concurrent change to the same entry's keys can cause: read again and retry. */
+const KEY_RACE: RetryOptions = {
+  codes: new Set(['LDAP_VALUE_EXISTS', 'LDAP_NO_SUCH_ATTRIBUTE', 'LDAP_OBJECT_CLASS_VIOLATION']),
+  attempts: 3,
+};
 
 /**
  * Adds a key (validated by parseSshPublicKey: 400 INVALID_SSH_KEY) to the user: 404 USER_NOT_FOUND,
@@ -117,7 +102,7 @@ export async function addSshKey(
   actorDn: string,
 ): Promise<{ key: SshKeyView; dn: string; changes: AttributeChange[] }> {
   const parsed = parseSshPublicKey(publicKey);
-  const { entry, classAdded } = await modifyWithRetry(async () => {
+  const { entry, classAdded } = await retryOnRace(async () => {
     const entry = await requireKeyOwner(d, uid);
     if (storedKeys(entry).some((k) => k.fingerprint === parsed.fingerprint)) throw new SshKeyExistsError(uid, parsed.fingerprint);
     const classAdded = !hasClass(entry, SSH_KEY_CLASS);
@@ -127,7 +112,7 @@ export async function addSshKey(
     ];
     await d.ldap.modify(entry.dn, mods);
     return { entry, classAdded };
-  });
+  }, KEY_RACE);
   const addedAt = d
     .now()
     .toISOString()
@@ -160,7 +145,7 @@ export async function deleteSshKey(
   id: string,
 ): Promise<{ fingerprint: string; dn: string; changes: AttributeChange[] }> {
   const fingerprint = normalizeFingerprint(id);
-  const { entry, classRemoved } = await modifyWithRetry(async () => {
+  const { entry, classRemoved } = await retryOnRace(async () => {
     const entry = await requireKeyOwner(d, uid);
     const all = attrValues(entry, SSH_KEY_ATTRIBUTE);
     const matching = fingerprint ? storedKeys(entry).filter((k) => k.fingerprint === fingerprint) : [];
@@ -172,7 +157,7 @@ export async function deleteSshKey(
     ];
     await d.ldap.modify(entry.dn, mods);
     return { entry, classRemoved };
-  });
+  }, KEY_RACE);
   await d.db.delete({ TableName: d.db.table, Key: { pk: recordPk(uid), sk: fingerprint } });
   const changes: AttributeChange[] = [{ attribute: SSH_KEY_ATTRIBUTE, old: fingerprint, new: null }];
   if (classRemoved) changes.push({ attribute: 'objectClass', old: SSH_KEY_CLASS, new: null });

@@ -13,6 +13,7 @@ import {
   SUDO_DEFAULTS_CN,
   toGeneralizedTime,
 } from './syntax.js';
+import { nullable } from '../schema-parts.js';
 
 /** The filterable attributes of `GET /sudo/rules`. */
 export const SUDO_FILTER_ATTRIBUTES = [
@@ -60,7 +61,6 @@ const instant = () =>
     z.transform((v: string) => toGeneralizedTime(parseInstant(v)!)),
   );
 const description = () => z.text(1, 1024);
-const nullable = <T extends z.Schema>(s: T) => z.optional(z.nullable(s));
 
 /** sudoNotBefore must come before sudoNotAfter (both GeneralizedTime in UTC: they compare as strings). */
 function checkInterval(b: { sudoNotBefore?: string | null; sudoNotAfter?: string | null }, issues: { push(i: any): void }) {

@@ -4,7 +4,6 @@
  * The container is created on the first rule (idempotent).
  */
 import { diffChanges, type AttributeChange } from '../../audit/audit.js';
-import { ConflictError, NotFoundError, ValidationError } from '../../core/errors.js';
 import type { FilterClause } from '../../http/filter.js';
 import {
   attrFirst,
@@ -16,9 +15,10 @@ import {
   type LdapEntry,
 } from '../../providers/ldap/index.js';
 import { withDirectory, type IdentityDeps } from '../deps.js';
+import { addEntry, ensureContainer, fieldChange } from '../directory-writes.js';
 import { RequiredAttributeError } from '../errors.js';
-import { clausesToLdap } from '../list-filter.js';
-import { searchPage } from '../vlv.js';
+import { assertSubstringFilters, clausesToLdap } from '../list-filter.js';
+import { listPage } from '../vlv.js';
 import { SudoIntervalError, SudoRuleExistsError, SudoRuleNotFoundError } from './errors.js';
 import { SUDO_SUBSTRING_ATTRIBUTES, type CreateSudoRuleBody, type SudoRuleView, type UpdateSudoRuleBody } from './schemas.js';
 import { isoFromStored, parseInstant, SUDO_DEFAULTS_CN } from './syntax.js';
@@ -67,55 +67,26 @@ export async function requireSudoRule(d: IdentityDeps, cn: string): Promise<Ldap
   return entry;
 }
 
-/** contains / starts / ends only on attributes whose schema has a SUBSTR rule (else slapd matches nothing). */
-function checkFilter(clauses: FilterClause[]): void {
-  const bad = clauses.filter(
-    (c) => c.op !== 'eq' && c.op !== 'present' && !(SUDO_SUBSTRING_ATTRIBUTES as readonly string[]).includes(c.attr),
-  );
-  if (bad.length)
-    throw new ValidationError(
-      bad.map((c) => ({
-        field: 'query.filter',
-        code: 'custom',
-        message: `"${c.attr}" takes eq and present only (substring filters: ${SUDO_SUBSTRING_ATTRIBUTES.join(', ')})`,
-      })),
-    );
-}
-
 /** One page sorted by cn, cut by the directory (SSS + VLV), with the total; no container yet = no rules. */
 export async function listSudoRules(
   d: IdentityDeps,
   q: { limit: number; offset: number; filter: FilterClause[] },
 ): Promise<{ data: SudoRuleView[]; total: number }> {
-  checkFilter(q.filter);
-  const filter = clausesToLdap(SUDO_ROLE, q.filter);
-  try {
-    const { entries, total } = await d.ldap.withServiceBind((conn) =>
-      searchPage(conn, {
-        base: sudoersDn(d),
-        scope: 'one',
-        filter,
-        attributes: RULE_ATTRIBUTES,
-        sortBy: 'cn',
-        limit: q.limit,
-        offset: q.offset,
-      }),
-    );
-    return { data: entries.map(toSudoRuleView), total };
-  } catch (e) {
-    if (e instanceof NotFoundError && e.code === 'LDAP_NO_SUCH_OBJECT') return { data: [], total: 0 };
-    throw e;
-  }
-}
-
-/** Creates `ou=<ou>,<base>` unless it exists (concurrent creations are fine). */
-export async function ensureContainer(d: IdentityDeps, dn: string, ou: string): Promise<void> {
-  if (await d.ldap.get(dn, ['ou'])) return;
-  try {
-    await d.ldap.add(dn, { objectClass: ['organizationalUnit'], ou });
-  } catch (e) {
-    if (!(e instanceof ConflictError && e.code === 'LDAP_ENTRY_ALREADY_EXISTS')) throw e;
-  }
+  assertSubstringFilters(q.filter, SUDO_SUBSTRING_ATTRIBUTES);
+  const { entries, total } = await listPage(
+    d.ldap,
+    {
+      base: sudoersDn(d),
+      scope: 'one',
+      filter: clausesToLdap(SUDO_ROLE, q.filter),
+      attributes: RULE_ATTRIBUTES,
+      sortBy: 'cn',
+      limit: q.limit,
+      offset: q.offset,
+    },
+    { emptyWhenNoBase: true },
+  );
+  return { data: entries.map(toSudoRuleView), total };
 }
 
 const auditState = (v: SudoRuleView | undefined) => {
@@ -138,19 +109,14 @@ export async function createSudoRule(
   return withDirectory(d, async (d) => {
     const dn = sudoRuleDn(d, body.cn);
     if (await d.ldap.get(dn, ['cn'])) throw new SudoRuleExistsError(body.cn, dn);
-    await ensureContainer(d, sudoersDn(d), 'sudoers');
+    await ensureContainer(d, 'sudoers');
     const attrs: LdapAttributes = { objectClass: ['top', 'sudoRole'], cn: body.cn };
     if (body.description !== undefined) attrs.description = body.description;
     for (const a of LIST_ATTRIBUTES) if (body[a]) attrs[a] = body[a];
     if (body.sudoOrder !== undefined) attrs.sudoOrder = String(body.sudoOrder);
     if (body.sudoNotBefore !== undefined) attrs.sudoNotBefore = body.sudoNotBefore;
     if (body.sudoNotAfter !== undefined) attrs.sudoNotAfter = body.sudoNotAfter;
-    try {
-      await d.ldap.add(dn, attrs);
-    } catch (e) {
-      if (e instanceof ConflictError && e.code === 'LDAP_ENTRY_ALREADY_EXISTS') throw new SudoRuleExistsError(body.cn, dn);
-      throw e;
-    }
+    await addEntry(d, dn, attrs, () => new SudoRuleExistsError(body.cn, dn));
     const rule = toSudoRuleView(await requireSudoRule(d, body.cn));
     return { rule, changes: diffChanges(undefined, auditState(rule)) };
   });
@@ -168,10 +134,8 @@ export async function updateSudoRule(
     const isDefaults = before.cn.toLowerCase() === SUDO_DEFAULTS_CN;
     const mods: LdapChange[] = [];
     const set = (attribute: string, value: string | string[] | null | undefined) => {
-      if (value === undefined) return;
-      if (value === null) {
-        if (attrValues(entry, attribute).length) mods.push({ operation: 'delete', attribute });
-      } else mods.push({ operation: 'replace', attribute, values: Array.isArray(value) ? value : [value] });
+      const change = fieldChange(attribute, value, attrValues(entry, attribute).length > 0);
+      if (change) mods.push(change);
     };
     for (const a of REQUIRED) if (body[a] === null && !isDefaults) throw new RequiredAttributeError(a);
     set('description', body.description);

@@ -3,6 +3,7 @@ import { PageQuery } from '../../http/pagination.js';
 import { filterParam } from '../../http/filter.js';
 import { parseDn } from '../../core/dn.js';
 import { normalizeIp, normalizeMac, SYSTEM_CN_PATTERN, SYSTEM_TYPES } from './syntax.js';
+import { nullable } from '../schema-parts.js';
 
 /** The filterable attributes of `GET /systems` (besides `type`). */
 export const SYSTEM_FILTER_ATTRIBUTES = ['cn', 'description', 'ipHostNumber', 'macAddress', 'l', 'serialNumber', 'owner'] as const;
@@ -44,7 +45,6 @@ const owner = () =>
       }
     }, 'owner must be a DN'),
   );
-const nullable = <T extends z.Schema>(s: T) => z.optional(z.nullable(s));
 
 export const CreateSystemBody = z.object({
   cn: cn(),

@@ -8,7 +8,6 @@
  * between classes would need delete + add (new entryUUID, lost timestamps, a window where the host is gone).
  */
 import { diffChanges, type AttributeChange } from '../../audit/audit.js';
-import { ConflictError, NotFoundError, ValidationError } from '../../core/errors.js';
 import type { FilterClause } from '../../http/filter.js';
 import {
   attrFirst,
@@ -21,8 +20,9 @@ import {
   type LdapEntry,
 } from '../../providers/ldap/index.js';
 import { withDirectory, type IdentityDeps } from '../deps.js';
-import { clausesToLdap } from '../list-filter.js';
-import { searchPage } from '../vlv.js';
+import { addEntry, ensureContainer, fieldChange } from '../directory-writes.js';
+import { assertSubstringFilters, clausesToLdap } from '../list-filter.js';
+import { listPage } from '../vlv.js';
 import { SystemExistsError, SystemNotFoundError, SystemTypeImmutableError } from './errors.js';
 import { SYSTEM_SUBSTRING_ATTRIBUTES, type CreateSystemBody, type SystemView, type UpdateSystemBody } from './schemas.js';
 import { normalizeIp, normalizeMac, SYSTEM_CLASSES, SYSTEM_TYPES, systemTypeOf, type SystemType } from './syntax.js';
@@ -68,17 +68,7 @@ export async function requireSystem(d: IdentityDeps, cn: string): Promise<LdapEn
  * normalised like the stored ones (`00-11-22-33-44-55` finds `00:11:22:33:44:55`).
  */
 function prepareFilter(clauses: FilterClause[]): FilterClause[] {
-  const bad = clauses.filter(
-    (c) => c.op !== 'eq' && c.op !== 'present' && !(SYSTEM_SUBSTRING_ATTRIBUTES as readonly string[]).includes(c.attr),
-  );
-  if (bad.length)
-    throw new ValidationError(
-      bad.map((c) => ({
-        field: 'query.filter',
-        code: 'custom',
-        message: `"${c.attr}" takes eq and present only (substring filters: ${SYSTEM_SUBSTRING_ATTRIBUTES.join(', ')})`,
-      })),
-    );
+  assertSubstringFilters(clauses, SYSTEM_SUBSTRING_ATTRIBUTES);
   return clauses.map((c) => {
     if (c.op !== 'eq') return c;
     const norm = c.attr === 'ipHostNumber' ? normalizeIp(c.value) : c.attr === 'macAddress' ? normalizeMac(c.value) : null;
@@ -93,33 +83,12 @@ export async function listSystems(
 ): Promise<{ data: SystemView[]; total: number }> {
   const base = q.type ? eq('objectClass', SYSTEM_CLASSES[q.type as SystemType]) : ANY_SYSTEM;
   const filter = clausesToLdap(base, prepareFilter(q.filter));
-  try {
-    const { entries, total } = await d.ldap.withServiceBind((conn) =>
-      searchPage(conn, {
-        base: systemsDn(d),
-        scope: 'one',
-        filter,
-        attributes: SYSTEM_ATTRIBUTES,
-        sortBy: 'cn',
-        limit: q.limit,
-        offset: q.offset,
-      }),
-    );
-    return { data: entries.map(toSystemView), total };
-  } catch (e) {
-    if (e instanceof NotFoundError && e.code === 'LDAP_NO_SUCH_OBJECT') return { data: [], total: 0 };
-    throw e;
-  }
-}
-
-async function ensureContainer(d: IdentityDeps): Promise<void> {
-  const dn = systemsDn(d);
-  if (await d.ldap.get(dn, ['ou'])) return;
-  try {
-    await d.ldap.add(dn, { objectClass: ['organizationalUnit'], ou: 'systems' });
-  } catch (e) {
-    if (!(e instanceof ConflictError && e.code === 'LDAP_ENTRY_ALREADY_EXISTS')) throw e;
-  }
+  const { entries, total } = await listPage(
+    d.ldap,
+    { base: systemsDn(d), scope: 'one', filter, attributes: SYSTEM_ATTRIBUTES, sortBy: 'cn', limit: q.limit, offset: q.offset },
+    { emptyWhenNoBase: true },
+  );
+  return { data: entries.map(toSystemView), total };
 }
 
 const auditState = (v: SystemView | undefined) => {
@@ -132,7 +101,7 @@ export async function createSystem(d: IdentityDeps, body: CreateSystemBody): Pro
   return withDirectory(d, async (d) => {
     const dn = systemDn(d, body.cn);
     if (await d.ldap.get(dn, ['cn'])) throw new SystemExistsError(body.cn, dn);
-    await ensureContainer(d);
+    await ensureContainer(d, 'systems');
     const objectClass: string[] = [SYSTEM_CLASSES[body.type as SystemType]];
     const attrs: LdapAttributes = { objectClass, cn: body.cn };
     if (body.ipHostNumber !== undefined) {
@@ -144,12 +113,7 @@ export async function createSystem(d: IdentityDeps, body: CreateSystemBody): Pro
       attrs.macAddress = body.macAddress;
     }
     for (const a of ['description', 'l', 'serialNumber', 'owner'] as const) if (body[a] !== undefined) attrs[a] = body[a];
-    try {
-      await d.ldap.add(dn, attrs);
-    } catch (e) {
-      if (e instanceof ConflictError && e.code === 'LDAP_ENTRY_ALREADY_EXISTS') throw new SystemExistsError(body.cn, dn);
-      throw e;
-    }
+    await addEntry(d, dn, attrs, () => new SystemExistsError(body.cn, dn));
     const system = toSystemView(await requireSystem(d, body.cn));
     return { system, changes: diffChanges(undefined, auditState(system)) };
   });
@@ -181,10 +145,8 @@ export async function updateSystem(
     withClass('ipHostNumber', IP_HOST, body.ipHostNumber);
     withClass('macAddress', IEEE802, body.macAddress);
     for (const a of ['description', 'l', 'serialNumber', 'owner'] as const) {
-      const v = body[a];
-      if (v === null) {
-        if (present(a)) mods.push({ operation: 'delete', attribute: a });
-      } else if (v !== undefined) mods.push({ operation: 'replace', attribute: a, values: [v] });
+      const change = fieldChange(a, body[a], present(a));
+      if (change) mods.push(change);
     }
     if (mods.length) await d.ldap.modify(entry.dn, mods);
     const system = toSystemView(await requireSystem(d, cn));

@@ -1,23 +1,27 @@
 /**
  * Typed LDAP provider over ldapts. No domain knowledge: connections, binds, CRUD, search with plain entries,
- * error mapping to ApiErrors (errors.ts), filter parsing (filter.ts) and password authentication of a user of
- * `ou=people`.
+ * error mapping to ApiErrors (errors.ts), filter parsing (filter.ts) and password authentication of a user
+ * (a person anywhere below the base, unless `peopleDn` narrows it).
  *
- * Each top-level operation opens a connection, binds as the service account (LDAP_BIND_DN), runs and closes;
- * `withServiceBind(fn)` runs several operations on one service-bound connection, and `pinnedClient` makes a
- * client of that connection. Searches take request controls (controls.ts: SSS, VLV); extended operations
- * go through `exop` (encoders in extended.ts), the Password Modify one through `passwordModify`.
+ * Each top-level operation runs on a connection bound as the service account (LDAP_BIND_DN), taken from a
+ * small per-client pool (pool.ts: kept between requests, never one bound as anyone else, never one holding a
+ * VLV sort); `withServiceBind(fn)` runs several operations on one such connection, and `pinnedClient` makes a
+ * client of that connection. Binds as a user always use a connection of their own. Searches take request
+ * controls (controls.ts: SSS, VLV); extended operations go through `exop` (encoders in extended.ts), the
+ * Password Modify one through `passwordModify`.
  */
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import { Attribute, Change, Client, PasswordPolicyControl, PasswordPolicyError, ResultCodeError } from 'ldapts';
-import { DependencyUnavailableError, InvalidCredentialsError, NotFoundError } from '../../core/errors.js';
+import { ApiError, DependencyUnavailableError, InvalidCredentialsError, NotFoundError } from '../../core/errors.js';
 import { config, type Config } from '../../core/config.js';
 import { logger } from '../../core/logger.js';
-import { assertAttributeName, eq, or } from './escape.js';
+import { and, assertAttributeName, eq, or } from './escape.js';
 import { AccountLockedError, PasswordExpiredError, mapLdapError } from './errors.js';
+import { VLV_REQUEST_OID } from './controls.js';
 import { PASSWORD_MODIFY_OID, passwordModifyValue } from './extended.js';
 import { parseFilter } from './filter.js';
+import { createServicePool, type Lease } from './pool.js';
 import type { AuthenticatedUser, LdapAttributes, LdapClient, LdapClientConfig, LdapConnection, LdapEntry } from './types.js';
 
 export { AccountLockedError, PasswordExpiredError, mapLdapError } from './errors.js';
@@ -91,8 +95,14 @@ function readCa(file: string): Buffer {
   return ca;
 }
 
-function connectionApi(client: Client): LdapConnection {
+/**
+ * The operations of one service-bound connection. `lease` (a pooled connection) learns whether the
+ * connection now holds server-side state (a VLV sort) that forbids keeping it.
+ */
+function connectionApi(client: Client, lease?: Lease<Client>): LdapConnection {
   const wrap = async <T>(op: string, dn: string | undefined, fn: () => Promise<T>): Promise<T> => {
+    // ldapts silently reconnects a dropped connection WITHOUT its bind: never run as anonymous.
+    if (!client.isBound) throw new DependencyUnavailableError('ldap', new Error('LDAP connection lost (not bound)'));
     try {
       return await fn();
     } catch (e) {
@@ -105,6 +115,7 @@ function connectionApi(client: Client): LdapConnection {
     async search(base, opts = {}) {
       const filter = parseFilter(opts.filter ?? '(objectClass=*)');
       const attributes = opts.attributes?.map((a) => (a === '*' || a === '+' || a === '1.1' ? a : assertAttributeName(a)));
+      if (lease && opts.controls?.some((c) => c.type === VLV_REQUEST_OID)) lease.retainsServerState = true;
       return wrap('search', base, async () => {
         const res = await client.search(
           base,
@@ -168,6 +179,7 @@ export function pinnedClient(client: LdapClient, conn: LdapConnection): LdapClie
     bind: (dn, password) => client.bind(dn, password),
     authenticate: (username, password) => client.authenticate(username, password),
     ping: () => client.ping(),
+    drain: () => client.drain(),
     withServiceBind: (fn) => fn(conn),
     search: (base, opts) => conn.search(base, opts),
     get: (dn, attributes) => conn.get(dn, attributes),
@@ -195,7 +207,9 @@ export function createLdapClient(cfg: LdapClientConfig = ldapConfigFromEnv()): L
     ...(cfg.tlsCaFile ? { ca: readCa(cfg.tlsCaFile) } : {}),
     ...(host ? { servername: host } : {}),
   });
-  const peopleDn = cfg.peopleDn ?? `ou=people,${cfg.baseDn}`;
+  // Users live in the base's ou=people and in every department's: login looks below the whole base.
+  const usersBase = cfg.peopleDn ?? cfg.baseDn;
+  const PERSON = or(eq('objectClass', 'inetOrgPerson'), eq('objectClass', 'posixAccount'));
 
   /** A connected (and StartTLS-upgraded when configured) ldapts client, not yet bound. */
   const open = async (): Promise<Client> => {
@@ -251,7 +265,8 @@ export function createLdapClient(cfg: LdapClientConfig = ldapConfigFromEnv()): L
     }
   };
 
-  const withServiceBind = async <T>(fn: (conn: LdapConnection) => Promise<T>): Promise<T> => {
+  /** A new connection bound as the service account (connect errors mapped: 503). */
+  const openServiceBound = async (): Promise<Client> => {
     let client: Client;
     try {
       client = await open();
@@ -260,9 +275,27 @@ export function createLdapClient(cfg: LdapClientConfig = ldapConfigFromEnv()): L
     }
     try {
       await serviceBind(client);
-      return await fn(connectionApi(client));
-    } finally {
+    } catch (e) {
       await close(client);
+      throw e;
+    }
+    return client;
+  };
+  const pool = createServicePool(openServiceBound, cfg.pool === false ? { maxIdle: 0 } : (cfg.pool ?? {}));
+
+  const withServiceBind = async <T>(fn: (conn: LdapConnection) => Promise<T>): Promise<T> => {
+    const lease = await pool.acquire();
+    let reusable = false;
+    try {
+      const out = await fn(connectionApi(lease.client, lease));
+      reusable = true;
+      return out;
+    } catch (e) {
+      // An LDAP result (no such object, constraint, …) leaves the connection sound; anything else does not.
+      reusable = e instanceof ApiError && e.status < 500;
+      throw e;
+    } finally {
+      pool.release(lease, reusable);
     }
   };
 
@@ -298,9 +331,9 @@ export function createLdapClient(cfg: LdapClientConfig = ldapConfigFromEnv()): L
         throw new InvalidCredentialsError();
       }
       if (typeof password !== 'string' || password.length === 0) throw new InvalidCredentialsError();
-      const filter = username.includes('@') ? or(eq('uid', username), eq('mail', username)) : eq('uid', username);
+      const name = username.includes('@') ? or(eq('uid', username), eq('mail', username)) : eq('uid', username);
       const entries = await withServiceBind((c) =>
-        c.search(peopleDn, { filter, scope: 'sub', attributes: ['uid', 'cn', 'mail'], sizeLimit: 2 }),
+        c.search(usersBase, { filter: and(PERSON, name), scope: 'sub', attributes: ['uid', 'cn', 'mail'], sizeLimit: 2 }),
       );
       // Unknown or ambiguous user: same error as a wrong password (no user enumeration).
       if (entries.length !== 1) throw new InvalidCredentialsError();
@@ -315,10 +348,13 @@ export function createLdapClient(cfg: LdapClientConfig = ldapConfigFromEnv()): L
     },
 
     async ping() {
+      // A fresh connection, not a pooled one: the health check measures that the directory answers now.
       const started = performance.now();
-      await withServiceBind(async () => undefined);
+      await close(await openServiceBound());
       return Math.round((performance.now() - started) * 100) / 100;
     },
+
+    drain: () => pool.drain(),
   };
   return ldapClient;
 }
@@ -336,7 +372,7 @@ export function resetLdapClient(): void {
   shared = undefined;
 }
 
-/** Authenticates a user of ou=people by uid or mail (see LdapClient.authenticate). */
+/** Authenticates a user by uid or mail (see LdapClient.authenticate). */
 export function authenticate(username: string, password: string, client: LdapClient = ldapClient()): Promise<AuthenticatedUser> {
   return client.authenticate(username, password);
 }

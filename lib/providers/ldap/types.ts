@@ -14,7 +14,12 @@ export interface LdapClientConfig {
   tlsCaFile?: string;
   /** Per-operation and connect timeout, ms (default 5000). */
   timeoutMs?: number;
-  /** Where users live, relative or absolute (default `ou=people,<baseDn>`). */
+  /**
+   * Service-bound connections kept between requests (pool.ts): `false` opens one per operation sequence
+   * (the behaviour before pooling). Default: up to 2 idle, closed after 15 s idle.
+   */
+  pool?: false | { maxIdle?: number; idleMs?: number; prewarm?: boolean };
+  /** Where login looks for users (default the whole `baseDn`: the base's people and every department's). */
   peopleDn?: string;
 }
 
@@ -94,8 +99,10 @@ export interface LdapClient extends LdapConnection {
    * sequence of operations; `pinnedClient(client, conn)` turns `conn` back into a client for code that takes one.
    */
   withServiceBind<T>(fn: (conn: LdapConnection) => Promise<T>): Promise<T>;
-  /** Finds the user by uid (or mail) under ou=people and binds as it. */
+  /** Finds the person by uid (or mail) below the base (or `peopleDn`) and binds as it; ambiguous = refused. */
   authenticate(username: string, password: string): Promise<AuthenticatedUser>;
-  /** Connects and service-binds; answers the latency in ms (throws DependencyUnavailableError). */
+  /** Connects and service-binds on a fresh connection; answers the latency in ms (throws DependencyUnavailableError). */
   ping(): Promise<number>;
+  /** Closes the pooled idle connections (tests, shutdown). */
+  drain(): Promise<void>;
 }

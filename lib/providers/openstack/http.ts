@@ -3,7 +3,18 @@
  * headers, timeout, `x-openstack-request-id` logged, one re-authentication on 401, retries with backoff
  * of idempotent calls (GET, DELETE) on 5xx and network errors, and failures turned into domain errors.
  */
-import axios, { type AxiosInstance, type AxiosResponse, type Method } from 'axios';
+import type { AxiosInstance, AxiosResponse, CreateAxiosDefaults, Method } from 'axios';
+import { lazy } from '../../core/lazy.js';
+
+/**
+ * axios, required on the first cloud request (its Node build loads http, https, zlib, follow-redirects… at
+ * require time): a function that never reaches the cloud, or a cold start before its first request, does not
+ * pay for it. One instance per options object, created once.
+ */
+const loadAxios = lazy(async () => (await import('axios')).default);
+export function lazyAxios(options: CreateAxiosDefaults): () => Promise<AxiosInstance> {
+  return lazy(async () => (await loadAxios()).create(options));
+}
 import { toDomainError, unreachableError, OpenStackUnavailableError } from './errors.js';
 import type { Keystone, KeystoneToken } from './keystone.js';
 
@@ -81,11 +92,11 @@ function serializeQuery(query: Query | undefined): string {
 
 export class ServiceHttp {
   readonly serviceType: string;
-  private readonly axios: AxiosInstance;
+  private readonly axios: () => Promise<AxiosInstance>;
 
   constructor(private readonly opts: ServiceHttpOptions) {
     this.serviceType = opts.serviceType;
-    this.axios = axios.create({
+    this.axios = lazyAxios({
       timeout: opts.timeoutMs,
       // Statuses are handled here; an AxiosError would carry the request config (and its token).
       validateStatus: () => true,
@@ -125,7 +136,9 @@ export class ServiceHttp {
       const started = Date.now();
       let res: AxiosResponse;
       try {
-        res = await this.axios.request({
+        res = await (
+          await this.axios()
+        ).request({
           method,
           url: this.opts.baseUrl(catalogUrl, token) + url,
           headers: { 'X-Auth-Token': token.value, ...(req.body !== undefined && { 'Content-Type': 'application/json' }) },
@@ -133,7 +146,7 @@ export class ServiceHttp {
         });
       } catch (e) {
         const code = (e as { code?: string }).code;
-        logger.warn('openstack request failed', { service: serviceType, method, path: p, code, durationMs: Date.now() - started });
+        logger.warn('openstack request failed', { cloud_service: serviceType, method, path: p, code, durationMs: Date.now() - started });
         if (idempotent && (await this.opts.retry(attempt++))) continue;
         throw unreachableError({ service: serviceType }, code);
       }
@@ -142,7 +155,7 @@ export class ServiceHttp {
       // ask for); reads, polling mostly, at DEBUG.
       const log = res.status >= 400 ? logger.warn : idempotent && method !== 'DELETE' ? logger.debug : logger.info;
       log.call(logger, 'openstack request', {
-        service: serviceType,
+        cloud_service: serviceType,
         method,
         path: p,
         status: res.status,

@@ -2,10 +2,10 @@
  * Keystone v3: password or application-credential authentication, a cached token renewed before its
  * `expires_at`, and endpoint selection from the token's catalog (service type + interface + region).
  */
-import axios, { type AxiosInstance } from 'axios';
+import type { AxiosInstance } from 'axios';
 import type { OpenStackConfig, OpenStackInterface } from './config.js';
 import { OpenStackUnavailableError, toDomainError, unreachableError } from './errors.js';
-import type { OpenStackLogger } from './http.js';
+import { lazyAxios, type OpenStackLogger } from './http.js';
 
 export interface CatalogEndpoint {
   id?: string;
@@ -97,13 +97,13 @@ export function selectEndpoint(catalog: CatalogService[], serviceType: string, i
 
 export class Keystone {
   readonly authUrl: string;
-  private readonly http: AxiosInstance;
+  private readonly http: () => Promise<AxiosInstance>;
   private cached?: KeystoneToken;
   private pending?: Promise<KeystoneToken>;
 
   constructor(private readonly opts: KeystoneOptions) {
     this.authUrl = keystoneV3Url(opts.config.authUrl);
-    this.http = axios.create({
+    this.http = lazyAxios({
       timeout: opts.config.timeoutMs ?? 30_000,
       validateStatus: () => true,
       headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
@@ -159,16 +159,16 @@ export class Keystone {
       const started = Date.now();
       let res;
       try {
-        res = await this.http.post(`${this.authUrl}/auth/tokens`, this.body());
+        res = await (await this.http()).post(`${this.authUrl}/auth/tokens`, this.body());
       } catch (e) {
         const code = (e as { code?: string }).code;
-        this.opts.logger.warn('openstack request failed', { service: 'identity', method: 'POST', path: '/auth/tokens', code });
+        this.opts.logger.warn('openstack request failed', { cloud_service: 'identity', method: 'POST', path: '/auth/tokens', code });
         if (await this.opts.retry(attempt)) continue;
         throw unreachableError(ctx, code);
       }
       const requestId = res.headers['x-openstack-request-id'] as string | undefined;
       this.opts.logger.debug('openstack request', {
-        service: 'identity',
+        cloud_service: 'identity',
         method: 'POST',
         path: '/auth/tokens',
         status: res.status,

@@ -17,6 +17,7 @@ interface Lifecycle {
   admin_state_up: boolean;
   project_id?: string;
   description?: string;
+  tags?: string[];
 }
 
 type Ref = { id: string };
@@ -74,7 +75,7 @@ export interface HealthMonitor extends Lifecycle {
   expected_codes?: string;
 }
 
-type Common = { name?: string; description?: string; admin_state_up?: boolean };
+type Common = { name?: string; description?: string; admin_state_up?: boolean; tags?: string[] };
 export type CreateLoadBalancer = Common & {
   vip_subnet_id?: string;
   vip_network_id?: string;
