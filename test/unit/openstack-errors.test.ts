@@ -187,9 +187,9 @@ describe('errors of each service', () => {
     expect(logs).toContainEqual(
       expect.objectContaining({
         level: 'warn',
-        extra: expect.objectContaining({ service: 'block-storage', status: 409, requestId: 'req-2' }),
+        extra: expect.objectContaining({ cloud_service: 'block-storage', status: 409, requestId: 'req-2' }),
       }),
     );
-    expect(logs).toContainEqual(expect.objectContaining({ extra: expect.objectContaining({ service: 'identity', requestId: 'req-1' }) }));
+    expect(logs).toContainEqual(expect.objectContaining({ extra: expect.objectContaining({ cloud_service: 'identity', requestId: 'req-1' }) }));
   });
 });
