@@ -1,6 +1,5 @@
 import { route, httpFunction } from '../../lib/http/http-function.js';
 import { ok } from '../../lib/http/respond.js';
-import { ConflictError } from '../../lib/core/errors.js';
 import { platform } from '../../lib/platform.js';
 import { authorizeRecord, cloud, requestedDepartment } from '../../lib/compute/cloud.js';
 import {
@@ -24,29 +23,11 @@ import {
   serverOf,
   serversById,
 } from '../../lib/compute/instances/service.js';
+import { idleLiveObject } from '../../lib/compute/views.js';
 import * as specs from './specs/instances.js';
 
-/** The live server, or 409 when the record is not in a state the cloud can act on. */
-async function liveServer(r: CloudRecord) {
-  if (r.busy_task) {
-    throw new ConflictError('RESOURCE_BUSY', `Instance ${r.id} is being changed by task ${r.busy_task}`, {
-      id: r.id,
-      task: `/api/v1/tasks/${r.busy_task}`,
-    });
-  }
-  const srv = r.state === 'active' ? await serverOf(cloud(), r) : undefined;
-  if (!srv) {
-    throw new ConflictError(
-      'INSTANCE_STATE_CONFLICT',
-      `Instance ${r.id} has no server in the cloud (${r.state === 'active' ? 'deleted outside the API' : r.state})`,
-      {
-        id: r.id,
-        state: r.state,
-      },
-    );
-  }
-  return srv;
-}
+/** The live instance of an idle record, or 409 (busy: RESOURCE_BUSY; no cloud instance: INSTANCE_STATE_CONFLICT). */
+const liveServer = (r: CloudRecord) => idleLiveObject(r, 'Instance', 'INSTANCE_STATE_CONFLICT', (x) => serverOf(cloud(), x));
 
 export const createInstanceRoute = route(specs.createInstance).handler(async (ctx) => {
   const p = await platform();

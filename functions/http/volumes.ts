@@ -1,6 +1,5 @@
 import { route, httpFunction } from '../../lib/http/http-function.js';
 import { ok } from '../../lib/http/respond.js';
-import { ConflictError } from '../../lib/core/errors.js';
 import { platform } from '../../lib/platform.js';
 import { authorizeRecord, cloud, requestedDepartment } from '../../lib/compute/cloud.js';
 import {
@@ -34,26 +33,11 @@ import {
   snapshotTarget,
   snapshotView,
 } from '../../lib/compute/snapshots/service.js';
+import { idleLiveObject } from '../../lib/compute/views.js';
 import * as specs from './specs/volumes.js';
 
 /** The live volume of an idle record, or 409 (busy: RESOURCE_BUSY; no cloud volume: VOLUME_STATE_CONFLICT). */
-async function liveVolume(r: CloudRecord) {
-  if (r.busy_task) {
-    throw new ConflictError('RESOURCE_BUSY', `Volume ${r.id} is being changed by task ${r.busy_task}`, {
-      id: r.id,
-      task: `/api/v1/tasks/${r.busy_task}`,
-    });
-  }
-  const v = r.state === 'active' ? await volumeOf(cloud(), r) : undefined;
-  if (!v) {
-    throw new ConflictError(
-      'VOLUME_STATE_CONFLICT',
-      `Volume ${r.id} has no volume in the cloud (${r.state === 'active' ? 'deleted outside the API' : r.state})`,
-      { id: r.id, state: r.state },
-    );
-  }
-  return v;
-}
+const liveVolume = (r: CloudRecord) => idleLiveObject(r, 'Volume', 'VOLUME_STATE_CONFLICT', (x) => volumeOf(cloud(), x));
 
 export const createVolumeRoute = route(specs.createVolume).handler(async (ctx) => {
   const p = await platform();

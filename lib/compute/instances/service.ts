@@ -10,6 +10,7 @@ import { assertWithinQuota, quotas, resolveFlavor, resolveImage, resolveNetwork,
 import { findRecord, type CloudRecord } from '../records.js';
 import { composeUserData, digest } from '../user-data.js';
 import type { CreateInstanceBody, InstanceActionBody, InstanceView, UpdateInstanceBody } from './schemas.js';
+import { byCloudId, liveObject, recordFields } from '../views.js';
 
 type ServerWithVolumes = Server & { 'os-extended-volumes:volumes_attached'?: { id: string }[] };
 
@@ -52,33 +53,16 @@ export function instanceView(r: CloudRecord, server: ServerWithVolumes | null | 
     ...(spec.volume_size !== undefined && { volume_size: spec.volume_size }),
     key_name: server?.key_name ?? spec.key_name ?? null,
     metadata: userMeta as Record<string, string>,
-    owner: r.owner,
-    department: r.department,
-    created_at: r.created_at,
-    updated_at: r.updated_at,
-    ...(r.fault && { fault: r.fault }),
-    ...(r.drift && { drift: r.drift }),
-    ...(r.busy_task && { current_task: { id: r.busy_task, href: `/api/v1/tasks/${r.busy_task}` } }),
+    ...recordFields(r),
   };
 }
 
 /** The server behind a record: null when the cloud answers 404, undefined when there is none yet. */
-export async function serverOf(os: OpenStackClient, r: CloudRecord): Promise<ServerWithVolumes | null | undefined> {
-  if (!r.cloud_id || r.state === 'deleted') return undefined;
-  try {
-    return await os.nova.getServer(r.cloud_id);
-  } catch (e) {
-    if (e instanceof NotFoundError) return null;
-    throw e;
-  }
-}
+export const serverOf = (os: OpenStackClient, r: CloudRecord): Promise<ServerWithVolumes | null | undefined> =>
+  liveObject(r, (id) => os.nova.getServer(id));
 
 /** Every server of the project by id (one paged list): the live half of `GET /instances`. */
-export async function serversById(os: OpenStackClient): Promise<Map<string, ServerWithVolumes>> {
-  const out = new Map<string, ServerWithVolumes>();
-  for await (const s of os.nova.listServers()) out.set(s.id, s);
-  return out;
-}
+export const serversById = (os: OpenStackClient): Promise<Map<string, ServerWithVolumes>> => byCloudId(os.nova.listServers());
 
 const MAX_USER_DATA_B64 = 65_535;
 

@@ -20,6 +20,7 @@ import type {
 import { resolveNetwork, unknownField } from '../catalog.js';
 import { findRecord, type CloudRecord } from '../records.js';
 import type { CreateLoadBalancerBody, ListenerProtocol, LoadBalancerView } from './schemas.js';
+import { recordFields } from '../views.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -298,12 +299,6 @@ export function loadBalancerView(r: CloudRecord, live: LiveTree | null | undefin
           ...(hm.expected_codes !== undefined && { expected_codes: hm.expected_codes }),
         }
       : null,
-    owner: r.owner,
-    department: r.department,
-    created_at: r.created_at,
-    updated_at: r.updated_at,
-    ...(r.fault && { fault: r.fault }),
-    ...(r.drift && { drift: r.drift }),
-    ...(r.busy_task && { current_task: { id: r.busy_task, href: `/api/v1/tasks/${r.busy_task}` } }),
+    ...recordFields(r),
   };
 }

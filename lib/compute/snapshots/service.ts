@@ -2,7 +2,7 @@
  * Snapshots (Cinder): the synchronous half of every endpoint. The volume is ours, the caller may change it,
  * its status allows a snapshot (an attached one only with `force`, as in Cinder), quotas allow it.
  */
-import { ConflictError, NotFoundError } from '../../core/errors.js';
+import { ConflictError } from '../../core/errors.js';
 import type { RequestContext } from '../../http/types.js';
 import type { Platform } from '../../platform.js';
 import type { OpenStackClient, Snapshot } from '../../providers/openstack/index.js';
@@ -11,6 +11,7 @@ import { authorizeRecord } from '../cloud.js';
 import { findRecord, type CloudRecord } from '../records.js';
 import { assertVolumeQuota, volumeOf } from '../volumes/service.js';
 import type { CreateSnapshotBody, SnapshotView } from './schemas.js';
+import { byCloudId, liveObject, recordFields } from '../views.js';
 
 export interface SnapshotSpec {
   /** Our volume, and its Cinder id. */
@@ -47,33 +48,16 @@ export function snapshotView(r: CloudRecord, snap: Snapshot | null | undefined):
     openstack_id: r.cloud_id ?? null,
     description: snap?.description ?? spec.description ?? null,
     metadata: Object.fromEntries(Object.entries(snap?.metadata ?? spec.metadata ?? {}).filter(([k]) => !k.startsWith('apibibind_'))),
-    owner: r.owner,
-    department: r.department,
-    created_at: r.created_at,
-    updated_at: r.updated_at,
-    ...(r.fault && { fault: r.fault }),
-    ...(r.drift && { drift: r.drift }),
-    ...(r.busy_task && { current_task: { id: r.busy_task, href: `/api/v1/tasks/${r.busy_task}` } }),
+    ...recordFields(r),
   };
 }
 
 /** The snapshot behind a record: null when the cloud answers 404, undefined when there is none (yet). */
-export async function snapshotOf(os: OpenStackClient, r: CloudRecord): Promise<Snapshot | null | undefined> {
-  if (!r.cloud_id || r.state === 'deleted') return undefined;
-  try {
-    return await os.cinder.getSnapshot(r.cloud_id);
-  } catch (e) {
-    if (e instanceof NotFoundError) return null;
-    throw e;
-  }
-}
+export const snapshotOf = (os: OpenStackClient, r: CloudRecord): Promise<Snapshot | null | undefined> =>
+  liveObject(r, (id) => os.cinder.getSnapshot(id));
 
 /** Every snapshot of the project by id (one paged list): the live half of `GET /snapshots`. */
-export async function snapshotsById(os: OpenStackClient): Promise<Map<string, Snapshot>> {
-  const out = new Map<string, Snapshot>();
-  for await (const s of os.cinder.listSnapshots()) out.set(s.id, s);
-  return out;
-}
+export const snapshotsById = (os: OpenStackClient): Promise<Map<string, Snapshot>> => byCloudId(os.cinder.listSnapshots());
 
 /**
  * The volume to snapshot: one of ours (400 naming `volume_id` otherwise; 403 first for a caller not allowed on

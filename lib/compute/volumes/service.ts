@@ -3,7 +3,7 @@
  * volume type and the target instance exist, quotas allow it, the volume's status allows the action) so a
  * bad request is a 4xx at once; the long work runs in the state machines (steps.ts).
  */
-import { ConflictError, UnprocessableError, NotFoundError } from '../../core/errors.js';
+import { ConflictError, UnprocessableError } from '../../core/errors.js';
 import type { RequestContext } from '../../http/types.js';
 import type { Platform } from '../../platform.js';
 import type { OpenStackClient, Server, Volume } from '../../providers/openstack/index.js';
@@ -13,6 +13,7 @@ import { authorizeRecord } from '../cloud.js';
 import { findRecord, listRecords, type CloudRecord } from '../records.js';
 import { serverOf } from '../instances/service.js';
 import type { CreateVolumeBody, VolumeView } from './schemas.js';
+import { byCloudId, liveObject, recordFields } from '../views.js';
 
 /** What a volume record keeps of its request and of the API's last changes. */
 export interface VolumeSpec {
@@ -63,33 +64,16 @@ export function volumeView(r: CloudRecord, v: Volume | null | undefined, instanc
     openstack_id: r.cloud_id ?? null,
     description: v?.description ?? spec.description ?? null,
     metadata: userMetadata(v?.metadata ?? spec.metadata),
-    owner: r.owner,
-    department: r.department,
-    created_at: r.created_at,
-    updated_at: r.updated_at,
-    ...(r.fault && { fault: r.fault }),
-    ...(r.drift && { drift: r.drift }),
-    ...(r.busy_task && { current_task: { id: r.busy_task, href: `/api/v1/tasks/${r.busy_task}` } }),
+    ...recordFields(r),
   };
 }
 
 /** The volume behind a record: null when the cloud answers 404, undefined when there is none (yet). */
-export async function volumeOf(os: OpenStackClient, r: CloudRecord): Promise<Volume | null | undefined> {
-  if (!r.cloud_id || r.state === 'deleted') return undefined;
-  try {
-    return await os.cinder.getVolume(r.cloud_id);
-  } catch (e) {
-    if (e instanceof NotFoundError) return null;
-    throw e;
-  }
-}
+export const volumeOf = (os: OpenStackClient, r: CloudRecord): Promise<Volume | null | undefined> =>
+  liveObject(r, (id) => os.cinder.getVolume(id));
 
 /** Every volume of the project by id (one paged list): the live half of `GET /volumes`. */
-export async function volumesById(os: OpenStackClient): Promise<Map<string, Volume>> {
-  const out = new Map<string, Volume>();
-  for await (const v of os.cinder.listVolumes()) out.set(v.id, v);
-  return out;
-}
+export const volumesById = (os: OpenStackClient): Promise<Map<string, Volume>> => byCloudId(os.cinder.listVolumes());
 
 /** Our instance ids by server id. */
 export async function instanceIdsByServer(db: Db): Promise<Map<string, string>> {
