@@ -190,6 +190,8 @@ describe('errors of each service', () => {
         extra: expect.objectContaining({ cloud_service: 'block-storage', status: 409, requestId: 'req-2' }),
       }),
     );
-    expect(logs).toContainEqual(expect.objectContaining({ extra: expect.objectContaining({ cloud_service: 'identity', requestId: 'req-1' }) }));
+    expect(logs).toContainEqual(
+      expect.objectContaining({ extra: expect.objectContaining({ cloud_service: 'identity', requestId: 'req-1' }) }),
+    );
   });
 });
