@@ -23,7 +23,7 @@ import {
   serverOf,
   serversById,
 } from '../../lib/compute/instances/service.js';
-import { idleLiveObject } from '../../lib/compute/views.js';
+import { idleLiveObject, liveIn } from '../../lib/compute/views.js';
 import * as specs from './specs/instances.js';
 
 /** The live instance of an idle record, or 409 (busy: RESOURCE_BUSY; no cloud instance: INSTANCE_STATE_CONFLICT). */
@@ -60,7 +60,7 @@ export const createInstanceRoute = route(specs.createInstance).handler(async (ct
 export const listInstancesRoute = route(specs.listInstances).handler(async (ctx) => {
   const p = await platform();
   const [records, servers] = await Promise.all([readableRecords(p, ctx, 'instance'), serversById(cloud())]);
-  const views = records.map((r) => instanceView(r, r.cloud_id ? (servers.get(r.cloud_id) ?? null) : undefined));
+  const views = records.map((r) => instanceView(r, liveIn(r, servers)));
   return ok(pageOf(views, ctx.query));
 });
 

@@ -24,6 +24,7 @@ import {
 } from '../../lib/compute/floating-ips/service.js';
 import { floatingIpView, instanceIdsByServer, liveFloatingIp, type FloatingIpSpec } from '../../lib/compute/floating-ips/view.js';
 import { writeAudit } from '../../lib/audit/audit.js';
+import { liveIn } from '../../lib/compute/views.js';
 import * as specs from './specs/networks.js';
 
 /** A create that failed (and was undone) is audited too: the cloud saw objects come and go. */
@@ -155,7 +156,7 @@ export const listFloatingIpsRoute = route(specs.listFloatingIps).handler(async (
   const [records, byServer] = await Promise.all([readableRecords(p, ctx, 'floating-ip'), instanceIdsByServer(p.db)]);
   const ids = records.filter((r) => r.cloud_id).map((r) => r.cloud_id!);
   const live = new Map((await listWhere((q) => os.neutron.floatingIps.list(q), 'id', ids)).map((f) => [f.id, f]));
-  const views = records.map((r) => floatingIpView(r, r.cloud_id ? (live.get(r.cloud_id) ?? null) : undefined, byServer));
+  const views = records.map((r) => floatingIpView(r, liveIn(r, live), byServer));
   return ok(pageOf(views, ctx.query));
 });
 

@@ -33,7 +33,7 @@ import {
   snapshotTarget,
   snapshotView,
 } from '../../lib/compute/snapshots/service.js';
-import { idleLiveObject } from '../../lib/compute/views.js';
+import { idleLiveObject, liveIn } from '../../lib/compute/views.js';
 import * as specs from './specs/volumes.js';
 
 /** The live volume of an idle record, or 409 (busy: RESOURCE_BUSY; no cloud volume: VOLUME_STATE_CONFLICT). */
@@ -65,7 +65,7 @@ export const listVolumesRoute = route(specs.listVolumes).handler(async (ctx) => 
     volumesById(cloud()),
     instanceIdsByServer(p.db),
   ]);
-  const views = records.map((r) => volumeView(r, r.cloud_id ? (volumes.get(r.cloud_id) ?? null) : undefined, instances));
+  const views = records.map((r) => volumeView(r, liveIn(r, volumes), instances));
   return ok(pageOf(views, ctx.query));
 });
 
@@ -158,7 +158,7 @@ export const createSnapshotRoute = route(specs.createSnapshot).handler(async (ct
 export const listSnapshotsRoute = route(specs.listSnapshots).handler(async (ctx) => {
   const p = await platform();
   const [records, snapshots] = await Promise.all([readableRecords(p, ctx, 'snapshot'), snapshotsById(cloud())]);
-  const views = records.map((r) => snapshotView(r, r.cloud_id ? (snapshots.get(r.cloud_id) ?? null) : undefined));
+  const views = records.map((r) => snapshotView(r, liveIn(r, snapshots)));
   return ok(pageOf(views, ctx.query));
 });
 

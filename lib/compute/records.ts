@@ -210,12 +210,17 @@ export async function addTaskToHistory(db: Db, kind: CloudKind, id: string, entr
   }
 }
 
-/** Records a cloud object made by a workflow step, once (steps may run twice). */
-export async function addMade(db: Db, kind: CloudKind, id: string, made: MadeResource): Promise<CloudRecord> {
+/**
+ * Records a cloud object made by a workflow step, once (steps may run twice), and applies `patch` (e.g. the
+ * record's `cloud_id`) in the same conditional write.
+ */
+export async function addMade(db: Db, kind: CloudKind, id: string, made: MadeResource, patch: Patch = {}): Promise<CloudRecord> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const r = await getRecord(db, kind, id, { includeDeleted: true });
-    if (r.made.some((m) => m.type === made.type && m.id === made.id)) return r;
-    if (await patchRecord(db, kind, id, { made: [...r.made, made] }, { version: r.version })) return { ...r, made: [...r.made, made] };
+    const known = r.made.some((m) => m.type === made.type && m.id === made.id);
+    if (known && Object.keys(patch).length === 0) return r;
+    const next = known ? r.made : [...r.made, made];
+    if (await patchRecord(db, kind, id, { ...patch, made: next }, { version: r.version })) return { ...r, ...patch, made: next };
   }
   throw new Error(`Could not record ${made.type} ${made.id} on ${kind} ${id}`);
 }

@@ -26,6 +26,10 @@ export async function liveObject<T>(r: CloudRecord, get: (cloudId: string) => Pr
   }
 }
 
+/** A record's object in a list read from the cloud: null when the cloud no longer has it, undefined when there is none (yet). */
+export const liveIn = <T>(r: CloudRecord, byId: Map<string, T>): T | null | undefined =>
+  r.cloud_id ? (byId.get(r.cloud_id) ?? null) : undefined;
+
 /** Every object of a paged cloud list, by id: the live half of a list endpoint (one list call). */
 export async function byCloudId<T extends { id: string }>(items: AsyncIterable<T>): Promise<Map<string, T>> {
   const out = new Map<string, T>();

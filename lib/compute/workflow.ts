@@ -20,7 +20,16 @@ import { failTask, reportProgress, startTask, succeedTask } from '../tasks/workf
 import type { Platform } from '../platform.js';
 import type { OpenStackClient } from '../providers/openstack/index.js';
 import { pollSettings } from './cloud.js';
-import { addTaskToHistory, CLOUD_KINDS, getRecord, patchRecord, type CloudKind, type CloudRecord } from './records.js';
+import {
+  addMade,
+  addTaskToHistory,
+  CLOUD_KINDS,
+  getRecord,
+  patchRecord,
+  type CloudKind,
+  type CloudRecord,
+  type MadeResource,
+} from './records.js';
 import { randomUUID } from 'node:crypto';
 
 export const CloudState = z.object({
@@ -77,6 +86,22 @@ export function classifyStepError(e: unknown): Error {
   if (/Throttl|TimeoutError|ECONN|ProvisionedThroughput|ServiceUnavailable|InternalServerError/.test(name))
     return new CloudStepError('CloudTransientError', 'INTERNAL_UNAVAILABLE', (e as Error).message);
   return e as Error;
+}
+
+/**
+ * A create step made the resource's main cloud object: it is recorded as made and as the record's `cloud_id`
+ * (with `patch`) in one write, the task shows it, and the state goes to its Wait/Check loop.
+ */
+export async function madeMainObject(
+  db: Db,
+  s: CloudState,
+  made: MadeResource,
+  report: { progress: number; step: string; message: string },
+  patch: Partial<CloudRecord> = {},
+): Promise<CloudState> {
+  await addMade(db, s.kind, s.id, made, { ...patch, cloud_id: made.id });
+  await reportProgress(db, s.taskId, report);
+  return { ...s, ready: false, poll: { ...s.poll, round: 0 } };
 }
 
 /** One more round of a Wait/Check loop, or CloudPollTimeout when the bound is reached. */

@@ -2,7 +2,7 @@
 import { reply, type OsRequest, type Router } from './http.js';
 import type { Microversion } from './microversion.js';
 import { wrappedFault as fault } from './microversion.js';
-import { quotaOf, type Server, type ServerVolume, type Token } from './model.js';
+import { type Server, type ServerVolume, type Token } from './model.js';
 import { newVolume } from './cinder-core.js';
 import { createPort, removePort, setPortsStatus } from './neutron-core.js';
 import { checkComputeQuota, serverView } from './nova-view.js';
@@ -11,7 +11,7 @@ import { isObject, nextHref, pageAfter, pageParams } from './util.js';
 
 const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 
-const invalid = (field: string, value: unknown, reason: string) =>
+export const invalid = (field: string, value: unknown, reason: string) =>
   fault(400, `Invalid input for field/attribute ${field}. Value: ${typeof value === 'string' ? value : JSON.stringify(value)}. ${reason}`);
 
 /** Python's base64.decodebytes: non-alphabet characters are skipped, padding must be right. */
@@ -309,75 +309,5 @@ export function registerServers(sim: Sim, router: Router, mvOf: (req: OsRequest)
         sim.later('nova.delete', s.id);
       }
       return reply(204);
-    })
-    .on('GET', '/v2.1/servers/:id/metadata', (req, { id }) => reply(200, { metadata: findServer(sim, req.token!, id!).metadata }))
-    .on('POST', '/v2.1/servers/:id/metadata', (req, { id }) => {
-      const s = metadataTarget(req, id!);
-      const metadata = { ...s.metadata, ...metadataBody(req, 'metadata') };
-      checkMetadataQuota(s, metadata);
-      s.metadata = metadata;
-      s.updated = sim.iso();
-      return reply(200, { metadata });
-    })
-    .on('PUT', '/v2.1/servers/:id/metadata', (req, { id }) => {
-      const s = metadataTarget(req, id!);
-      const metadata = metadataBody(req, 'metadata');
-      checkMetadataQuota(s, metadata);
-      s.metadata = metadata;
-      s.updated = sim.iso();
-      return reply(200, { metadata });
-    })
-    .on('GET', '/v2.1/servers/:id/metadata/:key', (req, { id, key }) => {
-      const s = findServer(sim, req.token!, id!);
-      if (!(key! in s.metadata)) throw fault(404, 'Metadata item was not found');
-      return reply(200, { meta: { [key!]: s.metadata[key!] } });
-    })
-    .on('PUT', '/v2.1/servers/:id/metadata/:key', (req, { id, key }) => {
-      const s = metadataTarget(req, id!);
-      const meta = metadataBody(req, 'meta');
-      const keys = Object.keys(meta);
-      if (keys.length !== 1) throw fault(400, 'Request body contains too many items');
-      if (keys[0] !== key) throw fault(400, 'Request body and URI mismatch');
-      const metadata = { ...s.metadata, ...meta };
-      checkMetadataQuota(s, metadata);
-      s.metadata = metadata;
-      s.updated = sim.iso();
-      return reply(200, { meta });
-    })
-    .on('DELETE', '/v2.1/servers/:id/metadata/:key', (req, { id, key }) => {
-      const s = metadataTarget(req, id!);
-      if (!(key! in s.metadata)) throw fault(404, 'Metadata item was not found');
-      const { [key!]: _gone, ...rest } = s.metadata;
-      s.metadata = rest;
-      s.updated = sim.iso();
-      return reply(204);
     });
-
-  /** Nova's check_instance_state of the metadata calls. */
-  function metadataTarget(req: OsRequest, id: string): Server {
-    const s = findServer(sim, req.token!, id);
-    const ok = ['active', 'paused', 'suspended', 'stopped', 'shelved', 'shelved_offloaded'];
-    const action = req.method === 'DELETE' ? 'delete metadata' : 'update metadata';
-    if (!ok.includes(s.vmState)) throw fault(409, `Cannot '${action}' instance ${s.id} while it is in vm_state ${s.vmState}`);
-    if (s.taskState !== null) throw fault(409, `Cannot '${action}' instance ${s.id} while it is in task_state ${s.taskState}`);
-    return s;
-  }
-  function metadataBody(req: OsRequest, key: 'metadata' | 'meta'): Record<string, string> {
-    const body = isObject(req.body) ? req.body[key] : undefined;
-    if (!isObject(body)) throw invalid(key, req.body ?? null, `'${key}' is a required property`);
-    for (const [k, v] of Object.entries(body)) {
-      if (k.length < 1 || k.length > 255) throw invalid(key, body, `'${k}' does not match any of the regexes: '^[a-zA-Z0-9-_:. ]{1,255}$'`);
-      if (typeof v !== 'string') throw invalid(k, v, `${JSON.stringify(v)} is not of type 'string'`);
-      if (v.length > 255) throw invalid(k, v, `'${v}' is too long`);
-    }
-    return body as Record<string, string>;
-  }
-  function checkMetadataQuota(s: Server, metadata: Record<string, string>): void {
-    const limit = quotaOf(sim.state, s.projectId, 'compute').metadata_items ?? 128;
-    if (limit >= 0 && Object.keys(metadata).length > limit)
-      throw fault(
-        403,
-        `Quota exceeded for metadata_items: Requested ${Object.keys(metadata).length}, but already used 0 of ${limit} metadata_items`,
-      );
-  }
 }

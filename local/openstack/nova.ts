@@ -6,6 +6,7 @@ import { DEFAULT_QUOTAS, quotaOf, type Keypair } from './model.js';
 import { isAdmin } from './neutron-api.js';
 import { registerActions } from './nova-actions.js';
 import { registerServers } from './nova-servers.js';
+import { registerServerMetadata } from './nova-metadata.js';
 import { computeUsage, flavorView } from './nova-view.js';
 import type { Sim } from './sim.js';
 import { isObject, nextHref, pageAfter, pageParams } from './util.js';
@@ -234,6 +235,7 @@ export function createNova(sim: Sim): Router {
     });
 
   registerServers(sim, router, novaMicroversion);
+  registerServerMetadata(sim, router);
   registerActions(sim, router, novaMicroversion);
   return router;
 }

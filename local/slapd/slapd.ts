@@ -10,17 +10,18 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, rm, writeFile, rmdir, stat } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Client } from 'ldapts';
+import { ensureSlapdInstalled, SLAPADD, SLAPD } from './install.js';
+
+export { ensureSlapdInstalled } from './install.js';
 
 const execFileAsync = promisify(execFile);
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const SLAPD = '/usr/sbin/slapd';
-const SLAPADD = '/usr/sbin/slapadd';
 const SLAPMODIFY = '/usr/sbin/slapmodify';
 const SYSTEM_SCHEMAS = ['core', 'cosine', 'inetorgperson', 'nis'];
 const START_TIMEOUT_MS = 15_000;
@@ -62,73 +63,6 @@ export function sshaVerify(password: string, hashed: string): boolean {
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-// ---------------------------------------------------------------------------------------------------------
-// Installation
-
-let installing: Promise<void> | undefined;
-
-/** Installs slapd + ldap-utils with apt-get when missing and we are root; otherwise explains what to install. */
-export async function ensureSlapdInstalled(): Promise<void> {
-  if (existsSync(SLAPD) && existsSync(SLAPADD)) return;
-  installing ??= installSlapd().finally(() => {
-    installing = undefined;
-  });
-  return installing;
-}
-
-async function installSlapd(): Promise<void> {
-  const isRoot = process.getuid?.() === 0;
-  if (!isRoot || !existsSync('/usr/bin/apt-get')) {
-    throw new Error(
-      `slapd is not installed (${SLAPD} missing). Install OpenLDAP's server and tools, e.g. ` +
-        '`sudo DEBIAN_FRONTEND=noninteractive apt-get install -y slapd ldap-utils`, or point LDAP_URL at a real directory.',
-    );
-  }
-  // Several test workers may get here at once: one installs, the others wait (cross-process lock by mkdir).
-  const lockDir = path.join('/tmp', 'apibibind-slapd-install.lock');
-  const deadline = Date.now() + 300_000;
-  for (;;) {
-    try {
-      await mkdir(lockDir);
-      break;
-    } catch {
-      if (existsSync(SLAPD) && existsSync(SLAPADD)) return;
-      try {
-        const st = await stat(lockDir);
-        if (Date.now() - st.mtimeMs > 300_000) await rmdir(lockDir).catch(() => undefined);
-      } catch {
-        /* gone */
-      }
-      if (Date.now() > deadline) throw new Error('Timed out waiting for another process installing slapd');
-      await sleep(500);
-    }
-  }
-  try {
-    if (existsSync(SLAPD) && existsSync(SLAPADD)) return;
-    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    const install = () =>
-      execFileAsync('apt-get', ['install', '-y', '-o', 'DPkg::Lock::Timeout=120', '--no-install-recommends', 'slapd', 'ldap-utils'], {
-        env,
-        maxBuffer: 64 * 1024 * 1024,
-      });
-    try {
-      await install();
-    } catch {
-      // Most often: package lists absent or stale. Refresh them, then retry once.
-      await execFileAsync('apt-get', ['update', '-o', 'DPkg::Lock::Timeout=120'], { env, maxBuffer: 64 * 1024 * 1024 });
-      try {
-        await install();
-      } catch (e) {
-        const err = e as { stderr?: string };
-        throw new Error(`apt-get install slapd ldap-utils failed: ${String(err.stderr ?? e).slice(-2000)}`);
-      }
-    }
-    if (!existsSync(SLAPD)) throw new Error(`apt-get installed slapd but ${SLAPD} is still missing`);
-  } finally {
-    await rmdir(lockDir).catch(() => undefined);
-  }
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // Config and seed

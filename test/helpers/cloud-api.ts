@@ -6,7 +6,6 @@
  *
  * Call `startCloudApi()` in beforeAll, before any application module is imported (it sets the environment).
  */
-import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,17 +15,10 @@ import type { RunningSfnEmulator } from '../../local/sfn/index.js';
 import { generatePrivateJwk } from '../../lib/auth/keys.js';
 import type { Platform } from '../../lib/platform.js';
 import { startTestDynalite, waitFor, type TestDynalite } from './dynalite.js';
-import { httpEvent, lambdaContext } from './http.js';
+import { callHandler, type ApiAnswer, type Handler } from './http.js';
+import { grantRole } from './acl.js';
 import { freePort } from './slapd.js';
 import { issueAccessToken } from './tokens.js';
-
-export type Handler = (event: any, context: any) => Promise<unknown>;
-
-export interface ApiAnswer {
-  status: number;
-  body: any;
-  headers: Record<string, string>;
-}
 
 export interface CloudApi {
   p: Platform;
@@ -103,7 +95,6 @@ export async function startCloudApi(opts: { transitionMs?: number } = {}): Promi
     },
     log: () => {},
   });
-  let n = 0;
   const tokenFor = (dn: string, o?: { groups?: string[] }) => issueAccessToken(p, dn, o);
   const { getTask, TERMINAL } = await import('../../lib/tasks/task-store.js');
   return {
@@ -114,20 +105,7 @@ export async function startCloudApi(opts: { transitionMs?: number } = {}): Promi
     baseDn,
     adminToken: await tokenFor(`uid=admin,ou=people,${baseDn}`),
     tokenFor,
-    async call(handler, method, urlPath, o = {}) {
-      const headers: Record<string, string> = { ...(o.headers ?? {}) };
-      if (o.token) headers.authorization = `Bearer ${o.token}`;
-      const res = (await handler(
-        httpEvent(method, urlPath, { body: o.body, headers }),
-        lambdaContext(),
-      )) as APIGatewayProxyStructuredResultV2;
-      const text = typeof res.body === 'string' ? res.body : '';
-      return {
-        status: res.statusCode ?? 0,
-        body: text ? JSON.parse(text) : undefined,
-        headers: (res.headers ?? {}) as Record<string, string>,
-      };
-    },
+    call: callHandler,
     async task(id, timeoutMs = 30_000) {
       return waitFor(
         `task ${id}`,
@@ -139,18 +117,7 @@ export async function startCloudApi(opts: { transitionMs?: number } = {}): Promi
         20,
       );
     },
-    async grant(subjectDn, permissions, scope) {
-      const id = `test-${++n}`;
-      await p.db.put({ TableName: p.db.table, Item: { pk: 'ACL', sk: `ROLE#${id}`, role: { id, name: id, permissions } } });
-      await p.db.put({
-        TableName: p.db.table,
-        Item: {
-          pk: 'ACL',
-          sk: `ASSIGNMENT#${id}`,
-          assignment: { id, roleId: id, subject: { type: 'user', dn: subjectDn }, scope, priority: 10, deny: false },
-        },
-      });
-    },
+    grant: (subjectDn, permissions, scope) => grantRole(p.db, subjectDn, permissions, scope),
     async stop() {
       await sfn.stop();
       await cloud.stop();
@@ -159,3 +126,5 @@ export async function startCloudApi(opts: { transitionMs?: number } = {}): Promi
     },
   };
 }
+
+export type { ApiAnswer, Handler };

@@ -38,3 +38,29 @@ export const lambdaContext = (): Context =>
     functionName: 'test',
     getRemainingTimeInMillis: () => 30_000,
   }) as unknown as Context;
+
+export interface ApiAnswer {
+  status: number;
+  body: any;
+  headers: Record<string, string>;
+}
+
+export type Handler = (event: HttpEvent, context: Context) => Promise<unknown>;
+
+/** Calls a function's HTTP handler in-process as API Gateway would, with an optional bearer token. */
+export async function callHandler(
+  handler: Handler,
+  method: string,
+  path: string,
+  opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<ApiAnswer> {
+  const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  const res = (await handler(httpEvent(method, path, { body: opts.body, headers }), lambdaContext())) as {
+    statusCode?: number;
+    body?: string;
+    headers?: Record<string, string>;
+  };
+  const text = typeof res.body === 'string' ? res.body : '';
+  return { status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined, headers: res.headers ?? {} };
+}

@@ -3,21 +3,13 @@
  * beforeAll (sets the environment before the application modules load), then `api.call(handler, …)` with
  * tokens from `issueAccessToken` (a session + a signed access token; no login).
  */
-import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { generatePrivateJwk } from '../../lib/auth/keys.js';
 import type { HttpEvent } from '../../lib/http/types.js';
 import { startTestDynalite, type TestDynalite } from './dynalite.js';
-import { httpEvent, lambdaContext } from './http.js';
+import { callHandler, type ApiAnswer, type Handler } from './http.js';
+import { grantRole } from './acl.js';
 import { startTestSlapd, type TestSlapd } from './slapd.js';
 import { issueAccessToken } from './tokens.js';
-
-export type Handler = (event: HttpEvent, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
-
-export interface ApiAnswer {
-  status: number;
-  body: any;
-  headers: Record<string, string>;
-}
 
 export interface InProcessApi {
   ldap: TestSlapd;
@@ -51,42 +43,14 @@ export async function startInProcessApi(): Promise<InProcessApi> {
   const { platform } = await import('../../lib/platform.js');
   const p = await platform();
   const tokenFor = (dn: string, opts?: { groups?: string[]; cn?: string }) => issueAccessToken(p, dn, opts);
-  let n = 0;
   return {
     ldap,
     dyn,
     adminToken: await tokenFor(ldap.adminDn),
     guestToken: await tokenFor(`uid=guest,ou=people,${ldap.baseDn}`),
     tokenFor,
-    async call(handler, method, path, opts = {}) {
-      const headers: Record<string, string> = { ...(opts.headers ?? {}) };
-      if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-      const res = (await handler(
-        httpEvent(method, path, { body: opts.body, headers }),
-        lambdaContext(),
-      )) as APIGatewayProxyStructuredResultV2;
-      const text = typeof res.body === 'string' ? res.body : '';
-      return {
-        status: res.statusCode ?? 0,
-        body: text ? JSON.parse(text) : undefined,
-        headers: (res.headers ?? {}) as Record<string, string>,
-      };
-    },
-    async grant(subjectDn, permissions, scope) {
-      const id = `test-${++n}`;
-      await p.db.put({
-        TableName: p.db.table,
-        Item: { pk: 'ACL', sk: `ROLE#${id}`, role: { id, name: id, permissions } },
-      });
-      await p.db.put({
-        TableName: p.db.table,
-        Item: {
-          pk: 'ACL',
-          sk: `ASSIGNMENT#${id}`,
-          assignment: { id, roleId: id, subject: { type: 'user', dn: subjectDn }, scope, priority: 10, deny: false },
-        },
-      });
-    },
+    call: callHandler,
+    grant: (subjectDn, permissions, scope) => grantRole(p.db, subjectDn, permissions, scope),
     async audit(prefix) {
       const out: Record<string, any>[] = [];
       for await (const item of p.db.items({
@@ -102,3 +66,5 @@ export async function startInProcessApi(): Promise<InProcessApi> {
     },
   };
 }
+
+export type { ApiAnswer, Handler };

@@ -94,8 +94,7 @@ export async function allocateFloatingIp(db: Db, os: OpenStackClient, r: CloudRe
   try {
     const fip = await os.neutron.floatingIps.create({ floating_network_id: pool.id, description: `apibibind floating-ip ${r.id}` });
     made.push({ type: 'floatingip', id: fip.id });
-    await addMade(db, 'floating-ip', r.id, made[0]!);
-    await patchRecord(db, 'floating-ip', r.id, { name: fip.floating_ip_address, cloud_id: fip.id });
+    await addMade(db, 'floating-ip', r.id, made[0]!, { name: fip.floating_ip_address, cloud_id: fip.id });
     step = 'association';
     let live: LiveFloatingIp;
     try {

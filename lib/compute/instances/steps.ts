@@ -9,9 +9,10 @@ import { NotFoundError } from '../../core/errors.js';
 import { reportProgress } from '../../tasks/workflows.js';
 import type { OpenStackClient, Server } from '../../providers/openstack/index.js';
 import { is404, type KindHooks } from '../kinds.js';
-import { addMade, getRecord, patchRecord, type CloudRecord } from '../records.js';
+import { getRecord, patchRecord, type CloudRecord } from '../records.js';
 import { dropUserData, readUserData } from '../user-data.js';
 import {
+  madeMainObject,
   cloudFault,
   CloudStepError,
   finishCloudTask,
@@ -80,10 +81,7 @@ export const instanceSteps: Record<string, Step> = {
       });
       id = created.id;
     }
-    await addMade(db, 'instance', r.id, { type: 'server', id });
-    await patchRecord(db, 'instance', r.id, { cloud_id: id });
-    await reportProgress(db, s.taskId, { progress: 15, step: 'build', message: `Server ${id} requested` });
-    return { ...s, ready: false, poll: { ...s.poll, round: 0 } };
+    return madeMainObject(db, s, { type: 'server', id }, { progress: 15, step: 'build', message: `Server ${id} requested` });
   },
 
   async 'instance.check-build'(s: CloudState, { db, os }: StepEnv) {

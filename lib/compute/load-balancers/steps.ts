@@ -13,8 +13,18 @@ import { ConflictError, NotFoundError } from '../../core/errors.js';
 import { reportProgress } from '../../tasks/workflows.js';
 import type { LoadBalancer, OpenStackClient } from '../../providers/openstack/index.js';
 import { is404, type KindHooks } from '../kinds.js';
-import { addMade, getRecord, patchRecord, type CloudRecord } from '../records.js';
-import { cloudFault, finishCloudTask, nextRound, progress, readyState, type CloudState, type Step, type StepEnv } from '../workflow.js';
+import { getRecord, type CloudRecord } from '../records.js';
+import {
+  madeMainObject,
+  cloudFault,
+  finishCloudTask,
+  nextRound,
+  progress,
+  readyState,
+  type CloudState,
+  type Step,
+  type StepEnv,
+} from '../workflow.js';
 import { childName, liveListenerFor, liveTree, loadBalancerView, planOf, recordTag, type LiveTree } from './service.js';
 
 /** A load balancer a previous attempt of this step made (the answer was lost): found by name and our tag. */
@@ -115,17 +125,13 @@ export const loadBalancerSteps: Record<string, Step> = {
         tags: [recordTag(r.id)],
       });
     }
-    await addMade(db, 'load-balancer', r.id, { type: 'loadbalancer', id: lb.id });
-    await patchRecord(db, 'load-balancer', r.id, {
-      cloud_id: lb.id,
-      spec: { ...r.spec, vip_address: lb.vip_address, vip_port_id: lb.vip_port_id },
-    });
-    await reportProgress(db, s.taskId, {
-      progress: 10,
-      step: 'provision',
-      message: `Load balancer ${lb.id} requested (VIP ${lb.vip_address})`,
-    });
-    return { ...s, ready: false, poll: { ...s.poll, round: 0 } };
+    return madeMainObject(
+      db,
+      s,
+      { type: 'loadbalancer', id: lb.id },
+      { progress: 10, step: 'provision', message: `Load balancer ${lb.id} requested (VIP ${lb.vip_address})` },
+      { spec: { ...r.spec, vip_address: lb.vip_address, vip_port_id: lb.vip_port_id } },
+    );
   },
 
   async 'load-balancer.advance'(s: CloudState, { db, os }: StepEnv) {

@@ -8,8 +8,18 @@ import { NotFoundError } from '../../core/errors.js';
 import type { OpenStackClient, Snapshot } from '../../providers/openstack/index.js';
 import { reportProgress } from '../../tasks/workflows.js';
 import { is404, type KindHooks } from '../kinds.js';
-import { addMade, getRecord, patchRecord, type CloudRecord } from '../records.js';
-import { cloudFault, finishCloudTask, nextRound, progress, readyState, type CloudState, type Step, type StepEnv } from '../workflow.js';
+import { getRecord, type CloudRecord } from '../records.js';
+import {
+  madeMainObject,
+  cloudFault,
+  finishCloudTask,
+  nextRound,
+  progress,
+  readyState,
+  type CloudState,
+  type Step,
+  type StepEnv,
+} from '../workflow.js';
 import { cinderMessage } from '../volumes/service.js';
 import { progressOf, snapshotOf, snapshotSpecOf, snapshotView } from './service.js';
 
@@ -48,10 +58,7 @@ export const snapshotSteps: Record<string, Step> = {
       });
       id = created.id;
     }
-    await addMade(db, 'snapshot', r.id, { type: 'snapshot', id });
-    await patchRecord(db, 'snapshot', r.id, { cloud_id: id });
-    await reportProgress(db, s.taskId, { progress: 10, step: 'snapshot', message: `Snapshot ${id} requested` });
-    return { ...s, ready: false, poll: { ...s.poll, round: 0 } };
+    return madeMainObject(db, s, { type: 'snapshot', id }, { progress: 10, step: 'snapshot', message: `Snapshot ${id} requested` });
   },
 
   async 'snapshot.check-available'(s: CloudState, { db, os }: StepEnv) {

@@ -11,6 +11,7 @@ import { reportProgress } from '../../tasks/workflows.js';
 import { is404, type KindHooks } from '../kinds.js';
 import { addMade, getRecord, listRecords, patchRecord, type CloudRecord } from '../records.js';
 import {
+  madeMainObject,
   cloudFault,
   CloudStepError,
   finishCloudTask,
@@ -80,10 +81,7 @@ export const volumeSteps: Record<string, Step> = {
       });
       id = created.id;
     }
-    await addMade(db, 'volume', r.id, { type: 'volume', id });
-    await patchRecord(db, 'volume', r.id, { cloud_id: id });
-    await reportProgress(db, s.taskId, { progress: 10, step: 'create', message: `Volume ${id} requested` });
-    return { ...s, ready: false, poll: { ...s.poll, round: 0 } };
+    return madeMainObject(db, s, { type: 'volume', id }, { progress: 10, step: 'create', message: `Volume ${id} requested` });
   },
 
   async 'volume.check-available'(s: CloudState, { db, os }: StepEnv) {

@@ -10,22 +10,24 @@
  * controls (controls.ts: SSS, VLV); extended operations go through `exop` (encoders in extended.ts), the
  * Password Modify one through `passwordModify`.
  */
-import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import { Attribute, Change, Client, PasswordPolicyControl, PasswordPolicyError, ResultCodeError } from 'ldapts';
 import { ApiError, DependencyUnavailableError, InvalidCredentialsError, NotFoundError } from '../../core/errors.js';
-import { config, type Config } from '../../core/config.js';
 import { logger } from '../../core/logger.js';
 import { and, assertAttributeName, eq, or } from './escape.js';
 import { AccountLockedError, PasswordExpiredError, mapLdapError } from './errors.js';
 import { VLV_REQUEST_OID } from './controls.js';
 import { PASSWORD_MODIFY_OID, passwordModifyValue } from './extended.js';
 import { parseFilter } from './filter.js';
+import { ldapConfigFromEnv, readCa } from './config.js';
+import { attrFirst, toEntry, toLdaptsAttrs } from './entries.js';
 import { createServicePool, type Lease } from './pool.js';
 import type { AuthenticatedUser, LdapAttributes, LdapClient, LdapClientConfig, LdapConnection, LdapEntry } from './types.js';
 
 export { AccountLockedError, PasswordExpiredError, mapLdapError } from './errors.js';
 export { parseFilter } from './filter.js';
+export { attrFirst, attrValues } from './entries.js';
+export { ldapConfigFromEnv } from './config.js';
 export type {
   AuthenticatedUser,
   LdapAttributes,
@@ -40,60 +42,7 @@ export type {
 } from './types.js';
 
 // ---------------------------------------------------------------------------------------------------------
-// Entries
-
-function toEntry(raw: Record<string, unknown> & { dn: string }): LdapEntry {
-  const attrs: Record<string, string[]> = {};
-  for (const [k, v] of Object.entries(raw)) {
-    if (k === 'dn') continue;
-    const list = Array.isArray(v) ? v : [v];
-    attrs[k] = list.map((x) => (Buffer.isBuffer(x) ? x.toString('base64') : String(x)));
-  }
-  return { dn: raw.dn, attrs };
-}
-
-/** Values of `name` in an entry, matched case-insensitively ([] when absent). */
-export function attrValues(entry: LdapEntry, name: string): string[] {
-  const direct = entry.attrs[name];
-  if (direct) return direct;
-  const lower = name.toLowerCase();
-  for (const [k, v] of Object.entries(entry.attrs)) if (k.toLowerCase() === lower) return v;
-  return [];
-}
-
-/** First value of `name` or undefined. */
-export function attrFirst(entry: LdapEntry, name: string): string | undefined {
-  return attrValues(entry, name)[0];
-}
-
-function toLdaptsAttrs(attrs: LdapAttributes): Attribute[] {
-  return Object.entries(attrs).map(([type, v]) => new Attribute({ type: assertAttributeName(type), values: Array.isArray(v) ? v : [v] }));
-}
-
-// ---------------------------------------------------------------------------------------------------------
 // Client
-
-export function ldapConfigFromEnv(c: Config = config()): LdapClientConfig {
-  return {
-    url: c.LDAP_URL,
-    baseDn: c.LDAP_BASE_DN,
-    bindDn: c.LDAP_BIND_DN,
-    bindPassword: c.LDAP_BIND_PASSWORD,
-    startTls: c.LDAP_STARTTLS === 'true',
-    tlsCaFile: c.LDAP_TLS_CA_FILE,
-    timeoutMs: c.LDAP_TIMEOUT_MS,
-  };
-}
-
-const caCache = new Map<string, Buffer>();
-function readCa(file: string): Buffer {
-  let ca = caCache.get(file);
-  if (!ca) {
-    ca = readFileSync(file);
-    caCache.set(file, ca);
-  }
-  return ca;
-}
 
 /**
  * The operations of one service-bound connection. `lease` (a pooled connection) learns whether the
