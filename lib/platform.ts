@@ -6,7 +6,7 @@ import { generatePrivateJwk, loadKeyRing, parsePrivateJwks, type KeyRing } from 
 import { authenticateToken, type AuthDeps, type Directory } from './auth/service.js';
 import type { TokenSettings } from './auth/tokens.js';
 import type { ThrottleSettings } from './auth/throttle.js';
-import { aclFor, type AclSource, createAclSource } from './acl/acl-source.js';
+import { ACL_VERSION_KEY, aclFor, type AclSource, createAclSource } from './acl/acl-source.js';
 import type { HttpServices } from './http/http-function.js';
 import type { Actor, AuthorizeRequest } from './http/types.js';
 import { createDb, type Db } from './store/dynamo.js';
@@ -83,14 +83,14 @@ export async function buildPlatform(cfg: Config): Promise<Platform> {
   const directory = lazyDirectory(cfg);
   const workflows = createWorkflows({ endpoint: cfg.SFN_ENDPOINT, region: cfg.AWS_REGION, arnPrefix: cfg.STATE_MACHINE_ARN_PREFIX });
   const acl = createAclSource(db, { bootstrapAdminDn: `uid=admin,ou=people,${cfg.LDAP_BASE_DN}` });
-  // The ACL does not depend on the caller: its read starts together with the token's session read, and the
-  // request's authorization checks reuse it (one table read per request, off the critical path).
+  // The ACL's version counter is read in the same round trip as the token's session; the container keeps
+  // its copy of the ACL while the counter stays (`acl.at`), so a request reads the table once.
   const aclOfRequest = new WeakMap<Actor, AclSource>();
   const authorize = async (actor: Actor, req: AuthorizeRequest) => aclFor(aclOfRequest.get(actor) ?? acl, actor, req);
   const authenticate = async (token: string, _ctx?: unknown, onVerified?: () => void) => {
-    const loading = acl.load();
-    loading.catch(() => undefined); // awaited below or by authorize; never an unhandled rejection
-    const { actor } = await authenticateToken({ db, ring, tokens }, token, onVerified);
+    const { actor, alongside } = await authenticateToken({ db, ring, tokens }, token, onVerified, ACL_VERSION_KEY);
+    const loading = acl.at(Number(alongside?.v ?? 0));
+    loading.catch(() => undefined); // awaited by authorize; never an unhandled rejection
     aclOfRequest.set(actor, { load: () => loading });
     return actor;
   };

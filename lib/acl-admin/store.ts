@@ -9,8 +9,13 @@
  *   condition that `refs = 0`. So a role cannot disappear under a new assignment, nor be deleted while
  *   assigned, whatever the interleaving. A count left too high by a crash between the two writes is repaired
  *   by `deleteRole` once it is old enough not to belong to a creation in flight (`repairRoleRefs`).
+ * - every write that changes what the engine sees then increments the `VERSION` item's counter, which each
+ *   request reads with its session: containers keep their copy of the ACL until the counter moves
+ *   (`createAclSource(...).at`), so a change applies to the next request.
  */
+import { ACL_VERSION_KEY } from '../acl/acl-source.js';
 import type { Assignment, Role } from '../acl/engine.js';
+import { logger } from '../core/logger.js';
 import type { Db } from '../store/dynamo.js';
 
 export const ACL_PK = 'ACL';
@@ -44,6 +49,38 @@ async function conditional(write: () => Promise<unknown>): Promise<boolean> {
     if (isConditionFailure(e)) return false;
     throw e;
   }
+}
+
+/**
+ * Increments the ACL's version counter, after a write the engine sees. The write itself has succeeded, so a
+ * failure here is logged, not answered: the change then applies once containers' copies expire
+ * (ACL_CACHE_MAX_AGE_MS) instead of at once.
+ */
+export async function bumpAclVersion(db: Db): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await db.update({
+        TableName: db.table,
+        Key: { ...ACL_VERSION_KEY },
+        UpdateExpression: 'ADD #v :one',
+        ExpressionAttributeNames: { '#v': 'v' },
+        ExpressionAttributeValues: { ':one': 1 },
+      });
+      return;
+    } catch (e) {
+      if (attempt === 3) {
+        logger.error('ACL version increment failed; the change applies within the ACL cache age', { error: (e as Error).name });
+        return;
+      }
+    }
+  }
+}
+
+/** A conditional ACL write, then the version increment when it was written. */
+async function aclWrite(db: Db, write: () => Promise<unknown>): Promise<boolean> {
+  const written = await conditional(write);
+  if (written) await bumpAclVersion(db);
+  return written;
 }
 
 const toRoleRecord = (item: Record<string, any>): RoleRecord => ({
@@ -91,7 +128,7 @@ export async function getAssignmentRecord(db: Db, id: string): Promise<Assignmen
 
 /** Writes a new role; false when one with this id exists. */
 export function insertRole(db: Db, rec: RoleRecord): Promise<boolean> {
-  return conditional(() =>
+  return aclWrite(db, () =>
     db.put({
       TableName: db.table,
       Item: { pk: ACL_PK, sk: roleSk(rec.role.id), type: 'acl-role', ...rec },
@@ -102,7 +139,7 @@ export function insertRole(db: Db, rec: RoleRecord): Promise<boolean> {
 
 /** Replaces the role's content if it is still at `version`; false otherwise (changed or deleted). */
 export function replaceRole(db: Db, role: Role, version: number, updatedAt: string): Promise<boolean> {
-  return conditional(() =>
+  return aclWrite(db, () =>
     db.update({
       TableName: db.table,
       Key: { pk: ACL_PK, sk: roleSk(role.id) },
@@ -116,7 +153,7 @@ export function replaceRole(db: Db, role: Role, version: number, updatedAt: stri
 
 /** Deletes the role if it is at `version` and no assignment references it; false otherwise. */
 export function removeRole(db: Db, id: string, version: number): Promise<boolean> {
-  return conditional(() =>
+  return aclWrite(db, () =>
     db.delete({
       TableName: db.table,
       Key: { pk: ACL_PK, sk: roleSk(id) },
@@ -165,7 +202,7 @@ export function repairRoleRefs(db: Db, id: string, expected: number, refs: numbe
 
 /** Writes a new assignment; false when one with this id exists. */
 export function insertAssignment(db: Db, rec: AssignmentRecord): Promise<boolean> {
-  return conditional(() =>
+  return aclWrite(db, () =>
     db.put({
       TableName: db.table,
       Item: { pk: ACL_PK, sk: assignmentSk(rec.assignment.id), type: 'acl-assignment', ...rec },
@@ -176,7 +213,7 @@ export function insertAssignment(db: Db, rec: AssignmentRecord): Promise<boolean
 
 /** Deletes the assignment if it is still at `version`; false when it is gone or changed. */
 export function removeAssignment(db: Db, id: string, version: number): Promise<boolean> {
-  return conditional(() =>
+  return aclWrite(db, () =>
     db.delete({
       TableName: db.table,
       Key: { pk: ACL_PK, sk: assignmentSk(id) },

@@ -36,21 +36,54 @@ export function builtinAssignments(bootstrapAdminDn: string): Assignment[] {
   ];
 }
 
-export function createAclSource(db: Db, opts: { bootstrapAdminDn: string }): AclSource {
+/** The item whose counter every ACL write increments (lib/acl-admin/store.ts), read with each request's session. */
+export const ACL_VERSION_KEY = { pk: 'ACL', sk: 'VERSION' } as const;
+
+/**
+ * How long a container keeps its copy of the ACL at one version. The version decides freshness; this only
+ * bounds what a write whose version increment was lost (a crash between the two writes) can leave stale.
+ */
+export const ACL_CACHE_MAX_AGE_MS = 15_000;
+
+export interface CachedAclSource extends AclSource {
+  /**
+   * The ACL as of `version` (the counter read in the same round trip as the request's session): the
+   * container's copy when it was loaded at that version less than ACL_CACHE_MAX_AGE_MS ago, else a fresh load.
+   * A load that starts after the counter was read sees every write counted up to it (each write precedes its
+   * increment), so an ACL change applies to the next request, in every container.
+   */
+  at(version: number): Promise<{ roles: Role[]; assignments: Assignment[] }>;
+}
+
+export function createAclSource(db: Db, opts: { bootstrapAdminDn: string; now?: () => number }): CachedAclSource {
   const builtin = builtinAssignments(opts.bootstrapAdminDn);
+  const now = opts.now ?? Date.now;
+  const load = async () => {
+    const roles: Role[] = [...BUILTIN_ROLES];
+    const assignments: Assignment[] = [...builtin];
+    for await (const item of db.items({
+      TableName: db.table,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': 'ACL' },
+      ConsistentRead: true,
+    })) {
+      if (String(item.sk).startsWith('ROLE#')) roles.push(item.role as Role);
+      else if (String(item.sk).startsWith('ASSIGNMENT#')) assignments.push(item.assignment as Assignment);
+    }
+    return { roles, assignments };
+  };
+  let kept: { version: number; at: number; acl: ReturnType<typeof load> } | undefined;
   return {
-    async load() {
-      const roles: Role[] = [...BUILTIN_ROLES];
-      const assignments: Assignment[] = [...builtin];
-      for await (const item of db.items({
-        TableName: db.table,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': 'ACL' },
-      })) {
-        if (String(item.sk).startsWith('ROLE#')) roles.push(item.role as Role);
-        else if (String(item.sk).startsWith('ASSIGNMENT#')) assignments.push(item.assignment as Assignment);
-      }
-      return { roles, assignments };
+    load,
+    at(version) {
+      if (kept && kept.version === version && now() - kept.at < ACL_CACHE_MAX_AGE_MS) return kept.acl;
+      const entry = { version, at: now(), acl: load() };
+      // Never replace a copy of a newer version by an older one (requests overlap).
+      if (!kept || version >= kept.version) kept = entry;
+      entry.acl.catch(() => {
+        if (kept === entry) kept = undefined;
+      });
+      return entry.acl;
     },
   };
 }

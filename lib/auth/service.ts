@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { UnauthorizedError, InvalidCredentialsError } from '../core/errors.js';
 import { writeAudit, type NewAuditEvent } from '../audit/audit.js';
-import type { Db } from '../store/dynamo.js';
+import type { Db, TableKey } from '../store/dynamo.js';
 import type { Actor } from '../http/types.js';
 import type { KeyRing } from './keys.js';
-import { getSession, putSession, revokeSession, rotateRefresh, type Session } from './sessions.js';
+import { getSession, getSessionAnd, putSession, revokeSession, rotateRefresh, type Session } from './sessions.js';
 import { assertNotThrottled, clearFailures, recordFailure, type ThrottleSettings } from './throttle.js';
 import { signToken, verifyToken, type TokenSettings } from './tokens.js';
 import { verifyApiKey } from './api-keys.js';
@@ -153,12 +153,16 @@ export async function authenticateToken(
   token: string,
   /** Called once the signature and claims are verified, before the session read (a speculative read may start). */
   onVerified?: () => void,
-): Promise<{ actor: Actor; session: Session }> {
+  /** Another item to read in the same round trip as the session (answered as `alongside`). */
+  alongside?: TableKey,
+): Promise<{ actor: Actor; session: Session; alongside?: Record<string, any> }> {
   const claims = await verifyToken(deps.ring, deps.tokens, token, 'access');
   onVerified?.();
-  const session = await getSession(deps.db, claims.sid);
+  const read = alongside ? await getSessionAnd(deps.db, claims.sid, alongside) : { session: await getSession(deps.db, claims.sid) };
+  const session = read.session;
   if (!session || session.status !== 'active') throw new UnauthorizedError('TOKEN_REVOKED', 'The token was revoked');
   return {
+    ...(alongside && { alongside: read.other }),
     session,
     actor: {
       dn: session.dn,

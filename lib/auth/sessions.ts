@@ -1,4 +1,4 @@
-import type { Db } from '../store/dynamo.js';
+import type { Db, TableKey } from '../store/dynamo.js';
 
 /**
  * A session is one login family: its refresh tokens rotate (single use) and all tokens issued from it
@@ -40,6 +40,12 @@ export async function putSession(db: Db, s: Session): Promise<void> {
 export async function getSession(db: Db, sid: string): Promise<Session | undefined> {
   const out = await db.get({ TableName: db.table, Key: key(sid), ConsistentRead: true });
   return out.Item as Session | undefined;
+}
+
+/** The session and, in the same strongly consistent round trip, one other item of the table. */
+export async function getSessionAnd(db: Db, sid: string, other: TableKey): Promise<{ session?: Session; other?: Record<string, any> }> {
+  const [session, item] = await db.getMany([key(sid), other]);
+  return { session: session as Session | undefined, other: item };
 }
 
 /** Rotates the refresh token: succeeds only if `presented` is the family's current one (single use). */

@@ -1,6 +1,7 @@
 // Types only: the SDK itself is required on the first database call (see `loadSdk`), not at cold start.
 import type { DescribeTableCommandOutput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type {
+  BatchGetCommandOutput,
   BatchWriteCommandInput,
   BatchWriteCommandOutput,
   DeleteCommandInput,
@@ -41,10 +42,23 @@ export interface Db {
   delete(input: DeleteCommandInput): Promise<DeleteCommandOutput>;
   query(input: QueryCommandInput): Promise<QueryCommandOutput>;
   batchWrite(input: BatchWriteCommandInput): Promise<BatchWriteCommandOutput>;
+  /**
+   * Several items by primary key (`pk`, `sk`) in one round trip (BatchGetItem, strongly consistent), in the
+   * order of `keys` (distinct); a missing item is `undefined`. Keys the service leaves unprocessed are asked again.
+   */
+  getMany(keys: TableKey[]): Promise<(Record<string, any> | undefined)[]>;
   describeTable(): Promise<DescribeTableCommandOutput>;
   /** Every item of a query, following `LastEvaluatedKey` page by page. */
   items(input: QueryCommandInput): AsyncIterable<Record<string, any>>;
 }
+
+/** The table's primary key. */
+export interface TableKey {
+  pk: string;
+  sk: string;
+}
+
+const keyId = (k: { pk?: unknown; sk?: unknown }) => `${String(k.pk)}\u0000${String(k.sk)}`;
 
 export function createDb(opts: { table: string; endpoint?: string; region: string }): Db {
   const raw = lazyClient(async () => {
@@ -81,6 +95,21 @@ export function createDb(opts: { table: string; endpoint?: string; region: strin
       } while (start);
     },
     batchWrite: (input) => withDoc((c, cmd) => c.send(new cmd.BatchWriteCommand(input))),
+    getMany: (keys) =>
+      withDoc(async (c, cmd) => {
+        const found = new Map<string, Record<string, any>>();
+        let pending: Record<string, unknown>[] = keys.map((k) => ({ pk: k.pk, sk: k.sk }));
+        for (let round = 0; pending.length > 0; round++) {
+          if (round === 5) throw new DependencyUnavailableError('database', new Error('BatchGetItem left keys unprocessed'));
+          if (round > 0) await new Promise((r) => setTimeout(r, 10 * 2 ** round));
+          const out: BatchGetCommandOutput = await c.send(
+            new cmd.BatchGetCommand({ RequestItems: { [opts.table]: { Keys: pending, ConsistentRead: true } } }),
+          );
+          for (const item of out.Responses?.[opts.table] ?? []) found.set(keyId(item), item);
+          pending = out.UnprocessedKeys?.[opts.table]?.Keys ?? [];
+        }
+        return keys.map((k) => found.get(keyId(k)));
+      }),
     describeTable: () =>
       guarded(async () => {
         const [client, { ddb }] = await Promise.all([raw.get(), loadSdk()]);

@@ -261,22 +261,12 @@ describe('ssh keys', () => {
   it('lets every user manage their own keys only (self-service ssh-key:crwds), a developer as a guest', async () => {
     await mkUser('sshdev');
     await mkUser('sshguest');
-    // The developer role (ssh-key:crwds) for sshdev; there is no ACL endpoint yet: the assignment goes in the table.
-    await db.put({
-      TableName: db.table,
-      Item: {
-        pk: 'ACL',
-        sk: 'ASSIGNMENT#e2e-sshdev',
-        assignment: {
-          id: 'e2e-sshdev',
-          roleId: 'developer',
-          subject: { type: 'user', dn: 'uid=sshdev,ou=people,dc=example,dc=com' },
-          scope: { type: 'subtree' },
-          priority: 0,
-          deny: false,
-        },
-      },
+    // The developer role (ssh-key:crwds) for sshdev, through the ACL endpoint (applies to the next request).
+    const assigned = await call('POST', '/acl/assignments', {
+      token: admin,
+      body: { role: 'developer', subject: { type: 'user', dn: 'uid=sshdev,ou=people,dc=example,dc=com' } },
     });
+    expect(assigned.status).toBe(201);
     const dev = (await login('sshdev', PASS)).json.access_token;
     const guest = (await login('sshguest', PASS)).json.access_token;
     const k = ed25519Key('sshdev@laptop');
@@ -298,6 +288,6 @@ describe('ssh keys', () => {
     expect((await call('DELETE', `/users/sshguest/ssh-keys/${encodeURIComponent(g.fingerprint)}`, { token: guest })).status).toBe(204);
 
     expect((await call('DELETE', `/users/sshdev/ssh-keys/${encodeURIComponent(k.fingerprint)}`, { token: dev })).status).toBe(204);
-    await db.delete({ TableName: db.table, Key: { pk: 'ACL', sk: 'ASSIGNMENT#e2e-sshdev' } });
+    expect((await call('DELETE', `/acl/assignments/${assigned.json.id}`, { token: admin })).status).toBe(204);
   });
 });

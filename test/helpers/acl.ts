@@ -1,3 +1,4 @@
+import { bumpAclVersion } from '../../lib/acl-admin/store.js';
 import type { Db } from '../../lib/store/dynamo.js';
 
 let n = 0;
@@ -14,4 +15,5 @@ export async function grantRole(db: Db, subjectDn: string, permissions: string[]
       assignment: { id, roleId: id, subject: { type: 'user', dn: subjectDn }, scope, priority: 10, deny: false },
     },
   });
+  await bumpAclVersion(db); // as every ACL write does: containers reload their copy on the next request
 }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { SignJWT, UnsecuredJWT, importJWK } from 'jose';
 import { generatePrivateJwk, loadKeyRing } from '../../lib/auth/keys.js';
 import { signToken, verifyToken, type TokenSettings } from '../../lib/auth/tokens.js';
@@ -69,5 +69,31 @@ describe('platform tokens', () => {
       .sign(await importJWK(stranger, 'ES256'));
     await rejects(verifyToken(ring, settings, foreign, 'access'));
     await rejects(verifyToken(ring, settings, 'not-a-jwt', 'access'));
+  });
+
+  it('remembers a verified token only for what was verified: its type, settings, key and lifetime', async () => {
+    const jwk = await generatePrivateJwk();
+    const ring = await loadKeyRing([jwk]);
+    const { token } = await signToken(ring, settings, { ...claims, typ: 'access', ttl: 30 });
+    await expect(verifyToken(ring, settings, token, 'access')).resolves.toMatchObject({ sid: 's-1' });
+    await expect(verifyToken(ring, settings, token, 'access')).resolves.toMatchObject({ sid: 's-1' });
+    // Verified as an access token for these settings: not a refresh token, nor for another issuer/audience.
+    await rejects(verifyToken(ring, settings, token, 'refresh'));
+    await rejects(verifyToken(ring, { ...settings, issuer: 'urn:other' }, token, 'access'));
+    await rejects(verifyToken(ring, { ...settings, audience: 'other' }, token, 'access'));
+    // Its key dropped from the ring: refused although it was verified before.
+    const key = ring.verification.get(jwk.kid!)!;
+    ring.verification.delete(jwk.kid!);
+    await rejects(verifyToken(ring, settings, token, 'access'));
+    ring.verification.set(jwk.kid!, key);
+    await expect(verifyToken(ring, settings, token, 'access')).resolves.toMatchObject({ sid: 's-1' });
+    // Past its exp: refused.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(Date.now() + 31_000);
+      await rejects(verifyToken(ring, settings, token, 'access'));
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
