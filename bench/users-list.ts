@@ -243,8 +243,9 @@ export async function measureUsersListAt(n: number, samples = 200): Promise<User
   const selective = [{ attr: 'uid', op: 'starts', value: 'user0001' }] as const;
   const parts: Record<string, () => Promise<unknown>> = {
     'full stack': full(`limit=${PAGE}&offset=0&filter=${encodeURIComponent(sel.api)}`),
-    'authenticate (JWT verify + session GetItem)': () => p.http.authenticate(token, { sourceIp: '127.0.0.1', requestId: 'bench' }),
-    'authorize (ACL Query of the table + evaluate)': () => p.authorize(actor, { action: 'read', objectType: 'user', objectDn: d.baseDn }),
+    'authenticate (token check + one BatchGetItem: session and ACL version)': () =>
+      p.http.authenticate(token, { sourceIp: '127.0.0.1', requestId: 'bench' }),
+    "authorize (the container's ACL copy + evaluate)": () => p.authorize(actor, { action: 'read', objectType: 'user', objectDn: d.baseDn }),
     'listUsers use case, pooled connection (SSS/VLV search + mapping)': () =>
       listUsers(d, { limit: PAGE, offset: 0, filter: [...selective] }),
     'listUsers use case, new connection per request (connect + bind + search + mapping + unbind)': () =>

@@ -5,21 +5,34 @@ import type { LdapAttributes, LdapEntry } from './types.js';
 
 export function toEntry(raw: Record<string, unknown> & { dn: string }): LdapEntry {
   const attrs: Record<string, string[]> = {};
-  for (const [k, v] of Object.entries(raw)) {
-    if (k === 'dn') continue;
+  for (const k in raw) {
+    if (k === 'dn' || !Object.hasOwn(raw, k)) continue;
+    const v = raw[k];
     const list = Array.isArray(v) ? v : [v];
-    attrs[k] = list.map((x) => (Buffer.isBuffer(x) ? x.toString('base64') : String(x)));
+    const out = new Array<string>(list.length);
+    for (let i = 0; i < list.length; i++) {
+      const x: unknown = list[i];
+      out[i] = Buffer.isBuffer(x) ? x.toString('base64') : String(x);
+    }
+    attrs[k] = out;
   }
   return { dn: raw.dn, attrs };
 }
+
+/** Per entry, its attributes by lower-cased name (built on the first lookup the exact name misses). */
+const byLowerName = new WeakMap<Record<string, string[]>, Map<string, string[]>>();
 
 /** Values of `name` in an entry, matched case-insensitively ([] when absent). */
 export function attrValues(entry: LdapEntry, name: string): string[] {
   const direct = entry.attrs[name];
   if (direct) return direct;
-  const lower = name.toLowerCase();
-  for (const [k, v] of Object.entries(entry.attrs)) if (k.toLowerCase() === lower) return v;
-  return [];
+  let index = byLowerName.get(entry.attrs);
+  if (!index) {
+    index = new Map();
+    for (const k in entry.attrs) if (Object.hasOwn(entry.attrs, k)) index.set(k.toLowerCase(), entry.attrs[k]!);
+    byLowerName.set(entry.attrs, index);
+  }
+  return index.get(name.toLowerCase()) ?? [];
 }
 
 /** First value of `name` or undefined. */

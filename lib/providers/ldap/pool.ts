@@ -106,8 +106,11 @@ export function createServicePool<C extends PoolableClient>(open: () => Promise<
     },
     release(lease, reusable) {
       if (reusable && !lease.retainsServerState && maxIdle > 0) return keep(lease.client);
-      close(lease.client);
-      if (reusable) warm();
+      // Closing and reopening are not the request's work: they run once its answer is on its way.
+      setImmediate(() => {
+        close(lease.client);
+        if (reusable) warm();
+      });
     },
     async drain() {
       if (warming) await warming;
