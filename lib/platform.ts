@@ -6,7 +6,7 @@ import { generatePrivateJwk, loadKeyRing, parsePrivateJwks, type KeyRing } from 
 import { authenticateToken, type AuthDeps, type Directory } from './auth/service.js';
 import type { TokenSettings } from './auth/tokens.js';
 import type { ThrottleSettings } from './auth/throttle.js';
-import { ACL_VERSION_KEY, aclFor, type AclSource, createAclSource } from './acl/acl-source.js';
+import { ACL_VERSION_KEY, aclFor, type AclSource, type CachedAclSource, createAclSource } from './acl/acl-source.js';
 import type { HttpServices } from './http/http-function.js';
 import type { Actor, AuthorizeRequest } from './http/types.js';
 import { createDb, type Db } from './store/dynamo.js';
@@ -28,7 +28,7 @@ export interface Platform extends AuthDeps {
   throttle: ThrottleSettings;
   directory: Directory & LdapDirectory;
   workflows: Workflows;
-  acl: AclSource;
+  acl: CachedAclSource;
   http: HttpServices;
   authorize(actor: Actor, req: AuthorizeRequest): Promise<{ allowed: boolean; reason: string }>;
   /** The ACL as read for this caller's request (started with its authentication). */

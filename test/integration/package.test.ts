@@ -288,4 +288,23 @@ describe('serverless package (CloudFormation template)', () => {
     expect(fromYml).toEqual(fromRegistry);
     expect(fromTemplate).toEqual(fromRegistry);
   });
+
+  it("lets every function serving an authenticated route make the request path's table reads", async () => {
+    const sls = await readServerlessYml();
+    const routes = new Map(ALL_ROUTES.map((r) => [`${r.spec.method} ${r.spec.path}`, r.spec]));
+    const checked: string[] = [];
+    for (const [name, fn] of Object.entries<Json>(sls.functions ?? {})) {
+      const authenticated = httpApiRoutes({ functions: { [name]: fn } }).some((k) => routes.get(k) && routes.get(k)!.auth !== 'public');
+      if (!authenticated) continue;
+      const id = `${name[0]!.toUpperCase()}${name.slice(1)}LambdaFunction`;
+      const role = resources[logicalIdOf(resources[id]?.Properties?.Role) ?? '']!;
+      const actions = (role.Properties?.Policies ?? []).flatMap((p: Json) =>
+        (p.PolicyDocument.Statement as Json[]).filter((st) => st.Effect === 'Allow').flatMap((st) => [st.Action].flat()),
+      );
+      // The session and the ACL version in one BatchGetItem (lib/store/batch-get.ts), the ACL copy by Query.
+      expect(actions, name).toEqual(expect.arrayContaining(['dynamodb:BatchGetItem', 'dynamodb:Query']));
+      checked.push(name);
+    }
+    expect(checked.length).toBeGreaterThan(10);
+  });
 });
