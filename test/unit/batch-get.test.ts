@@ -2,7 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import http from 'node:http';
 import { createHash, createHmac } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { createBatchGet, environmentCredentials, publicEndpoint, type DynamoServiceError } from '../../lib/store/batch-get.js';
+import { createHash as nodeHash, createHmac as nodeHmac } from 'node:crypto';
+import { SignatureV4 } from '@smithy/signature-v4';
+import {
+  createBatchGet,
+  environmentCredentials,
+  publicEndpoint,
+  sigV4Headers,
+  type DynamoServiceError,
+} from '../../lib/store/batch-get.js';
 import { DependencyUnavailableError } from '../../lib/core/errors.js';
 import { startTestDynalite, type TestDynalite } from '../helpers/dynalite.js';
 
@@ -157,6 +165,44 @@ describe('batch get', () => {
     expect(seen).toHaveLength(3);
     const closed = createBatchGet({ table: 't', region: 'eu-west-3', endpoint: 'http://127.0.0.1:1', credentials: async () => creds });
     expect(await closed([{ pk: 'A', sk: '1' }]).catch((e: unknown) => e)).toBeInstanceOf(DependencyUnavailableError);
+  });
+
+  it("signs exactly as the SDK's own signer (@smithy/signature-v4), with and without a session token", async () => {
+    class Sha256 {
+      private readonly h;
+      constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
+        this.h =
+          secret === undefined
+            ? nodeHash('sha256')
+            : nodeHmac('sha256', typeof secret === 'string' ? secret : Buffer.from(secret as Uint8Array));
+      }
+      update(d: string | ArrayBuffer | ArrayBufferView) {
+        this.h.update(typeof d === 'string' ? d : Buffer.from(d as Uint8Array));
+      }
+      async digest() {
+        return new Uint8Array(this.h.digest());
+      }
+    }
+    const when = new Date('2026-11-23T17:03:34.123Z');
+    const body = JSON.stringify({
+      RequestItems: { t: { Keys: [{ pk: { S: 'SESSION#é' }, sk: { S: 'SESSION' } }], ConsistentRead: true } },
+    });
+    const headers = {
+      host: 'dynamodb.eu-west-3.amazonaws.com',
+      'content-type': 'application/x-amz-json-1.0',
+      'x-amz-target': 'DynamoDB_20120810.BatchGetItem',
+    };
+    for (const credentials of [creds, { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' }]) {
+      const sdk = new SignatureV4({ credentials, region: 'eu-west-3', service: 'dynamodb', sha256: Sha256, applyChecksum: false });
+      const reference = await sdk.sign(
+        { method: 'POST', protocol: 'https:', hostname: headers.host, path: '/', query: {}, headers: { ...headers }, body },
+        { signingDate: when },
+      );
+      const ours = sigV4Headers({ headers, body, region: 'eu-west-3', service: 'dynamodb' }, credentials, when);
+      expect(ours.authorization).toBe(reference.headers.authorization);
+      expect(ours['x-amz-date']).toBe('20261123T170334Z');
+      expect(ours['x-amz-security-token']).toBe(credentials === creds ? 'session-token' : undefined);
+    }
   });
 
   it('knows the public endpoints and the Lambda role credentials of the environment', () => {
