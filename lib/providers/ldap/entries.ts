@@ -8,13 +8,10 @@ export function toEntry(raw: Record<string, unknown> & { dn: string }): LdapEntr
   for (const k in raw) {
     if (k === 'dn' || !Object.hasOwn(raw, k)) continue;
     const v = raw[k];
-    const list = Array.isArray(v) ? v : [v];
-    const out = new Array<string>(list.length);
-    for (let i = 0; i < list.length; i++) {
-      const x: unknown = list[i];
-      out[i] = Buffer.isBuffer(x) ? x.toString('base64') : String(x);
-    }
-    attrs[k] = out;
+    if (typeof v === 'string') attrs[k] = [v];
+    else if (Array.isArray(v) && v.every((x) => typeof x === 'string'))
+      attrs[k] = v; // ldapts made this array: no copy
+    else attrs[k] = (Array.isArray(v) ? v : [v]).map((x: unknown) => (Buffer.isBuffer(x) ? x.toString('base64') : String(x)));
   }
   return { dn: raw.dn, attrs };
 }
