@@ -78,8 +78,9 @@ export function createAclSource(db: Db, opts: { bootstrapAdminDn: string; now?: 
     at(version) {
       if (kept && kept.version === version && now() - kept.at < ACL_CACHE_MAX_AGE_MS) return kept.acl;
       const entry = { version, at: now(), acl: load() };
-      // Never replace a copy of a newer version by an older one (requests overlap).
-      if (!kept || version >= kept.version) kept = entry;
+      // Requests overlap: a copy of a newer version is not replaced by an older one while it is fresh (a
+      // counter that went back, e.g. a restored table, is followed once the newer copy has aged out).
+      if (!kept || version >= kept.version || entry.at - kept.at >= ACL_CACHE_MAX_AGE_MS) kept = entry;
       entry.acl.catch(() => {
         if (kept === entry) kept = undefined;
       });
