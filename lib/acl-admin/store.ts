@@ -52,8 +52,8 @@ async function conditional(write: () => Promise<unknown>): Promise<boolean> {
 }
 
 /**
- * Increments the ACL's version counter, after a write the engine sees. The write itself has succeeded, so a
- * failure here is logged, not answered: the change then applies once containers' copies expire
+ * Increments the ACL's version counter, after a write the engine sees. The write has been made (or tried),
+ * so a failure here is logged, not answered: the change then applies once containers' copies expire
  * (ACL_CACHE_MAX_AGE_MS) instead of at once.
  */
 export async function bumpAclVersion(db: Db): Promise<void> {
@@ -76,11 +76,17 @@ export async function bumpAclVersion(db: Db): Promise<void> {
   }
 }
 
-/** A conditional ACL write, then the version increment when it was written. */
+/**
+ * A conditional ACL write, then the version increment — also when the write failed its condition or threw:
+ * a write whose answer was lost may have been made (the SDK's retry then fails the condition), and an extra
+ * increment only costs containers one reload.
+ */
 async function aclWrite(db: Db, write: () => Promise<unknown>): Promise<boolean> {
-  const written = await conditional(write);
-  if (written) await bumpAclVersion(db);
-  return written;
+  try {
+    return await conditional(write);
+  } finally {
+    await bumpAclVersion(db);
+  }
 }
 
 const toRoleRecord = (item: Record<string, any>): RoleRecord => ({

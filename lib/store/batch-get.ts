@@ -10,7 +10,9 @@
  * - Signature Version 4 (`sigV4Headers`, as AWS specifies it; the tests check it signs exactly as the SDK's
  *   own signer, which is not bundled: it would bring ~150 KB of @smithy/core into every function), with the
  *   Lambda role's credentials from the environment, or else the SDK client's credential chain;
- * - retries (3 attempts, exponential backoff with jitter) on network errors, 5xx and throttling;
+ * - the endpoint the SDK would pick (`publicEndpoint`: regional, FIPS, dual-stack, `AWS_ENDPOINT_URL*`);
+ * - retries (3 attempts, exponential backoff with full jitter on 100 ms) on network errors, 5xx and
+ *   throttling only (anything else — a bug, a credentials failure — is thrown as it is);
  * - keys left unprocessed are asked again (up to 5 rounds, with backoff);
  * - network failures, 5xx and throttling that outlast the retries → 503 DEPENDENCY_UNAVAILABLE (database),
  *   like every other table call (`guarded`); any other error keeps the service's error name and message.
@@ -109,12 +111,40 @@ export function sigV4Headers(
   };
 }
 
-export function publicEndpoint(region: string): string {
-  return `https://dynamodb.${region}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}`;
+/**
+ * The endpoint the SDK client would use for DynamoDB in `region`, for the settings of the environment it reads:
+ * `AWS_ENDPOINT_URL_DYNAMODB` / `AWS_ENDPOINT_URL`, then FIPS (`AWS_USE_FIPS_ENDPOINT`) and dual-stack
+ * (`AWS_USE_DUALSTACK_ENDPOINT`) endpoints, in the `aws` and `aws-cn` partitions. Other partitions (GovCloud,
+ * isolated regions) must be given by `AWS_ENDPOINT_URL_DYNAMODB` (or `DYNAMODB_ENDPOINT`).
+ */
+export function publicEndpoint(region: string, env: NodeJS.ProcessEnv = process.env): string {
+  const explicit = env.AWS_ENDPOINT_URL_DYNAMODB ?? env.AWS_ENDPOINT_URL;
+  if (explicit) return explicit;
+  if (!/^(?:[a-z]{2}|cn)-[a-z]+-\d+$/.test(region) || region.startsWith('us-gov-')) {
+    throw new Error(`No DynamoDB endpoint known for region ${region}: set AWS_ENDPOINT_URL_DYNAMODB`);
+  }
+  const fips = env.AWS_USE_FIPS_ENDPOINT === 'true';
+  const dual = env.AWS_USE_DUALSTACK_ENDPOINT === 'true';
+  const host = `dynamodb${fips ? '-fips' : ''}.${region}`;
+  if (region.startsWith('cn-')) return `https://${host}.${dual ? 'api.amazonwebservices.com.cn' : 'amazonaws.com.cn'}`;
+  return `https://${host}.${dual ? 'api.aws' : 'amazonaws.com'}`;
 }
 
+/** Errors of the connection itself (no answer): worth another attempt. */
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'ECONNABORTED',
+]);
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const backoff = (attempt: number) => sleep(Math.random() * 25 * 2 ** attempt);
+/** Full jitter on a 100 ms base, as the SDK's standard retry strategy. */
+const backoff = (attempt: number) => sleep(Math.random() * 100 * 2 ** (attempt - 1));
 
 export function createBatchGet(opts: BatchGetOptions): (keys: Key[]) => Promise<(Item | undefined)[]> {
   const url = new URL(opts.endpoint ?? publicEndpoint(opts.region));
@@ -157,7 +187,8 @@ export function createBatchGet(opts: BatchGetOptions): (keys: Key[]) => Promise<
             }
             const status = res.statusCode ?? 0;
             if (status === 200 && parsed) return resolve(parsed);
-            const type = String(parsed?.__type ?? (status >= 500 ? 'InternalServerError' : 'UnknownError'));
+            // A 200 that does not parse was cut short: as transient as a 5xx.
+            const type = String(parsed?.__type ?? (status >= 500 || status === 200 ? 'InternalServerError' : 'UnknownError'));
             const message = String(parsed?.message ?? parsed?.Message ?? `HTTP ${status}`);
             reject(new DynamoServiceError(type.slice(type.lastIndexOf('#') + 1), message, status));
           });
@@ -170,7 +201,7 @@ export function createBatchGet(opts: BatchGetOptions): (keys: Key[]) => Promise<
   };
 
   const transient = (e: unknown) =>
-    e instanceof DynamoServiceError ? e.status >= 500 || RETRYABLE.has(e.name) : true; /* network, timeout */
+    e instanceof DynamoServiceError ? e.status >= 500 || RETRYABLE.has(e.name) : NETWORK_CODES.has(String((e as { code?: unknown })?.code));
 
   const withRetries = async (target: string, payload: unknown) => {
     for (let attempt = 1; ; attempt++) {

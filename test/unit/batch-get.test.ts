@@ -152,6 +152,22 @@ describe('batch get', () => {
     expect(seen).toHaveLength(3);
 
     seen.length = 0;
+    // Neither is a failure of the credentials (no request is even made), nor a cut 200 (asked again).
+    const broken = createBatchGet({
+      table: 't',
+      region: 'eu-west-3',
+      endpoint,
+      credentials: async () => {
+        throw new Error('no credentials');
+      },
+    });
+    expect(((await broken([{ pk: 'A', sk: '1' }]).catch((e: unknown) => e)) as Error).message).toBe('no credentials');
+    expect(seen).toHaveLength(0);
+    script = [() => ({ status: 200, raw: '{"Responses":' }), () => ({ status: 200, json: { Responses: { t: [item('A', '1')] } } })];
+    expect(await reader()([{ pk: 'A', sk: '1' }])).toEqual([{ pk: 'A', sk: '1' }]);
+    expect(seen).toHaveLength(2);
+
+    seen.length = 0;
     script = [() => ({ status: 400, json: { __type: 'com.amazon.coral.validate#ValidationException', message: 'bad key' } })];
     const bad = (await reader()([{ pk: 'A', sk: '1' }]).catch((e: unknown) => e)) as DynamoServiceError;
     expect([bad.name, bad.message, bad.status]).toEqual(['ValidationException', 'bad key', 400]);
@@ -206,8 +222,14 @@ describe('batch get', () => {
   });
 
   it('knows the public endpoints and the Lambda role credentials of the environment', () => {
-    expect(publicEndpoint('eu-west-3')).toBe('https://dynamodb.eu-west-3.amazonaws.com');
-    expect(publicEndpoint('cn-north-1')).toBe('https://dynamodb.cn-north-1.amazonaws.com.cn');
+    expect(publicEndpoint('eu-west-3', {})).toBe('https://dynamodb.eu-west-3.amazonaws.com');
+    expect(publicEndpoint('cn-north-1', {})).toBe('https://dynamodb.cn-north-1.amazonaws.com.cn');
+    expect(publicEndpoint('us-east-1', { AWS_USE_FIPS_ENDPOINT: 'true' })).toBe('https://dynamodb-fips.us-east-1.amazonaws.com');
+    expect(publicEndpoint('eu-west-3', { AWS_USE_DUALSTACK_ENDPOINT: 'true' })).toBe('https://dynamodb.eu-west-3.api.aws');
+    expect(publicEndpoint('eu-west-3', { AWS_ENDPOINT_URL: 'https://x.example', AWS_ENDPOINT_URL_DYNAMODB: 'https://ddb.example' })).toBe(
+      'https://ddb.example',
+    );
+    expect(() => publicEndpoint('us-gov-west-1', {})).toThrow(/AWS_ENDPOINT_URL_DYNAMODB/);
     expect(environmentCredentials({ AWS_ACCESS_KEY_ID: 'a', AWS_SECRET_ACCESS_KEY: 'b', AWS_SESSION_TOKEN: 'c' })).toEqual({
       accessKeyId: 'a',
       secretAccessKey: 'b',

@@ -64,12 +64,15 @@ const setRef = (client: PoolableClient, ref: boolean) => {
  * const lease = await pool.acquire();
  * try { await work(lease.client); pool.release(lease, true); } catch (e) { pool.release(lease, false); throw e; }
  */
+/** How long an acquire waits for a replacement connection that is still opening (then it opens its own). */
+const WARMING_WAIT_MS = 1000;
+
 export function createServicePool<C extends PoolableClient>(open: () => Promise<C>, opts: PoolOptions = {}): ServicePool<C> {
   const maxIdle = opts.maxIdle ?? 2;
   const idleMs = opts.idleMs ?? 15_000;
   const prewarm = opts.prewarm ?? true;
   const idle: Idle<C>[] = [];
-  let warming: Promise<void> | undefined;
+  let warming: { done: Promise<void>; since: number } | undefined;
 
   const close = (client: C) => {
     setRef(client, false);
@@ -85,16 +88,19 @@ export function createServicePool<C extends PoolableClient>(open: () => Promise<
 
   const warm = () => {
     if (!prewarm || maxIdle === 0 || warming || idle.length) return;
-    warming = open()
+    const done = open()
       .then(keep, () => undefined) // the next acquire opens (and reports) on its own
       .finally(() => {
-        warming = undefined;
+        if (warming?.done === done) warming = undefined;
       });
+    warming = { done, since: Date.now() };
   };
 
   return {
     async acquire() {
-      if (warming) await warming;
+      // A replacement still opening is worth waiting for, unless it has been at it for long (a Lambda
+      // container frozen mid-connect wakes with it): then this request opens its own.
+      if (warming && Date.now() - warming.since <= WARMING_WAIT_MS) await warming.done;
       for (let e = idle.pop(); e; e = idle.pop()) {
         if (usable(e.client) && Date.now() - e.since <= idleMs) {
           setRef(e.client, true);
@@ -106,14 +112,12 @@ export function createServicePool<C extends PoolableClient>(open: () => Promise<
     },
     release(lease, reusable) {
       if (reusable && !lease.retainsServerState && maxIdle > 0) return keep(lease.client);
-      // Closing and reopening are not the request's work: they run once its answer is on its way.
-      setImmediate(() => {
-        close(lease.client);
-        if (reusable) warm();
-      });
+      // The replacement starts opening now; closing is not the request's work: it runs once the answer is on its way.
+      if (reusable) warm();
+      setImmediate(() => close(lease.client));
     },
     async drain() {
-      if (warming) await warming;
+      if (warming) await warming.done;
       for (let e = idle.pop(); e; e = idle.pop()) {
         setRef(e.client, true);
         await e.client.unbind().catch(() => undefined);
