@@ -13,6 +13,7 @@ import {
   startCloudDelete,
 } from '../../lib/compute/access.js';
 import { liveTree, loadBalancersById, loadBalancerView, prepareCreate } from '../../lib/compute/load-balancers/service.js';
+import { liveIn } from '../../lib/compute/views.js';
 import * as specs from './specs/load-balancers.js';
 
 export const createLoadBalancerRoute = route(specs.createLoadBalancer).handler(async (ctx) => {
@@ -43,8 +44,8 @@ export const listLoadBalancersRoute = route(specs.listLoadBalancers).handler(asy
   const p = await platform();
   const [records, live] = await Promise.all([readableRecords(p, ctx, 'load-balancer'), loadBalancersById(cloud())]);
   const views = records.map((r) => {
-    const lb = r.cloud_id ? live.get(r.cloud_id) : undefined;
-    return loadBalancerView(r, r.cloud_id ? (lb ? { lb } : null) : undefined);
+    const lb = liveIn(r, live);
+    return loadBalancerView(r, lb ? { lb } : lb);
   });
   return ok(pageOf(views, ctx.query));
 });

@@ -13,12 +13,13 @@
  *   request reads with its session: containers keep their copy of the ACL until the counter moves
  *   (`createAclSource(...).at`), so a change applies to the next request.
  */
-import { ACL_VERSION_KEY } from '../acl/acl-source.js';
 import type { Assignment, Role } from '../acl/engine.js';
 import { logger } from '../core/logger.js';
 import type { Db } from '../store/dynamo.js';
 
 export const ACL_PK = 'ACL';
+/** The item whose counter every ACL write increments, read with each request's session (`createAclSource().at`). */
+export const ACL_VERSION_KEY = { pk: ACL_PK, sk: 'VERSION' } as const;
 export const roleSk = (id: string) => `ROLE#${id}`;
 export const assignmentSk = (id: string) => `ASSIGNMENT#${id}`;
 

@@ -1,3 +1,4 @@
+import { loadCustom } from '../acl-admin/store.js';
 import type { Db } from '../store/dynamo.js';
 import { BUILTIN_ROLES, OBJECT_TYPES } from './builtin-roles.js';
 import { effectivePermissions, evaluate, type Assignment, type Decision, type Principal, type Role } from './engine.js';
@@ -36,8 +37,7 @@ export function builtinAssignments(bootstrapAdminDn: string): Assignment[] {
   ];
 }
 
-/** The item whose counter every ACL write increments (lib/acl-admin/store.ts), read with each request's session. */
-export const ACL_VERSION_KEY = { pk: 'ACL', sk: 'VERSION' } as const;
+export { ACL_VERSION_KEY } from '../acl-admin/store.js';
 
 /**
  * How long a container keeps its copy of the ACL at one version. The version decides freshness; this only
@@ -59,18 +59,11 @@ export function createAclSource(db: Db, opts: { bootstrapAdminDn: string; now?: 
   const builtin = builtinAssignments(opts.bootstrapAdminDn);
   const now = opts.now ?? Date.now;
   const load = async () => {
-    const roles: Role[] = [...BUILTIN_ROLES];
-    const assignments: Assignment[] = [...builtin];
-    for await (const item of db.items({
-      TableName: db.table,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': 'ACL' },
-      ConsistentRead: true,
-    })) {
-      if (String(item.sk).startsWith('ROLE#')) roles.push(item.role as Role);
-      else if (String(item.sk).startsWith('ASSIGNMENT#')) assignments.push(item.assignment as Assignment);
-    }
-    return { roles, assignments };
+    const custom = await loadCustom(db);
+    return {
+      roles: [...BUILTIN_ROLES, ...custom.roles.map((r) => r.role)],
+      assignments: [...builtin, ...custom.assignments.map((a) => a.assignment)],
+    };
   };
   let kept: { version: number; at: number; acl: ReturnType<typeof load> } | undefined;
   return {

@@ -2,7 +2,7 @@
  * The catalog a client needs to ask for a VM (flavors, images), the project's quotas, and the resolution of
  * names or ids given in requests into cloud objects (an unknown one is a 400 naming the field).
  */
-import { NotFoundError, UnprocessableError, ValidationError } from '../core/errors.js';
+import { UnprocessableError, ValidationError, unless404 } from '../core/errors.js';
 import type { Flavor, Image, Network, OpenStackClient } from '../providers/openstack/index.js';
 import type * as z from '../http/zod.js';
 import type { FlavorView, ImageView, QuotasView } from './schemas.js';
@@ -69,11 +69,8 @@ export async function resolveFlavor(os: OpenStackClient, ref: string, field = 'b
   const hit = (await listFlavors(os)).find((f) => f.id === ref) ?? (await listFlavors(os)).find((f) => f.name === ref);
   if (hit) return hit;
   // Not in the (cached) public list: a private flavor by id, or one created since.
-  try {
-    return await os.nova.getFlavor(ref);
-  } catch (e) {
-    if (!(e instanceof NotFoundError)) throw e;
-  }
+  const byId = await unless404(() => os.nova.getFlavor(ref));
+  if (byId) return byId;
   throw unknownField(field, 'unknown_flavor', `No flavor named or with id "${ref}"`);
 }
 
@@ -96,13 +93,8 @@ export async function resolveImage(os: OpenStackClient, ref: string, field = 'bo
  */
 export async function resolveNetwork(os: OpenStackClient, ref: string | undefined, field = 'body.network'): Promise<Network> {
   if (ref !== undefined) {
-    if (UUID.test(ref)) {
-      try {
-        return await os.neutron.networks.get(ref);
-      } catch (e) {
-        if (!(e instanceof NotFoundError)) throw e;
-      }
-    }
+    const byId = UUID.test(ref) ? await unless404(() => os.neutron.networks.get(ref)) : undefined;
+    if (byId) return byId;
     const named: Network[] = [];
     for await (const n of os.neutron.networks.list({ name: ref })) named.push(n);
     if (named.length === 1) return named[0]!;

@@ -4,7 +4,7 @@
  * states instead of failing). `compensate` is the Catch path of every cloud state machine; the workflow-events
  * safety net and the reconciliation job call `sweepMade` for executions that died without their Catch.
  */
-import { ApiError, NotFoundError } from '../core/errors.js';
+import { ApiError, is404, unless404 } from '../core/errors.js';
 import { logger } from '../core/logger.js';
 import type { Db } from '../store/dynamo.js';
 import type { OpenStackClient } from '../providers/openstack/index.js';
@@ -15,98 +15,61 @@ import { causeOf, failCloudTask, type CloudState, type StepEnv } from './workflo
 
 type Removal = 'gone' | 'pending';
 
-const gone404 = async (fn: () => Promise<unknown>): Promise<boolean> => {
-  try {
-    await fn();
-    return false;
-  } catch (e) {
-    if (e instanceof NotFoundError) return true;
-    throw e;
-  }
-};
-
 /** One step towards deleting `m`: 'gone' when the cloud no longer has it. */
 export async function removeMade(os: OpenStackClient, m: MadeResource): Promise<Removal> {
   switch (m.type) {
     case 'server': {
-      let server;
-      try {
-        server = await os.nova.getServer(m.id);
-      } catch (e) {
-        if (e instanceof NotFoundError) return 'gone';
-        throw e;
-      }
-      if (server.status === 'DELETED') return 'gone';
-      if (server['OS-EXT-STS:task_state'] !== 'deleting') if (await gone404(() => os.nova.deleteServer(m.id))) return 'gone';
+      const server = await unless404(() => os.nova.getServer(m.id));
+      if (!server || server.status === 'DELETED') return 'gone';
+      if (server['OS-EXT-STS:task_state'] !== 'deleting') if (await is404(() => os.nova.deleteServer(m.id))) return 'gone';
       return 'pending';
     }
     case 'volume': {
-      let v;
-      try {
-        v = await os.cinder.getVolume(m.id);
-      } catch (e) {
-        if (e instanceof NotFoundError) return 'gone';
-        throw e;
-      }
+      const v = await unless404(() => os.cinder.getVolume(m.id));
+      if (!v) return 'gone';
       if (v.status === 'in-use') {
-        for (const a of v.attachments ?? []) await gone404(() => os.nova.detachVolume(a.server_id, m.id));
+        for (const a of v.attachments ?? []) await is404(() => os.nova.detachVolume(a.server_id, m.id));
         return 'pending';
       }
       if (['available', 'error', 'error_extending', 'error_restoring', 'error_managing'].includes(v.status)) {
-        if (await gone404(() => os.cinder.deleteVolume(m.id, { cascade: true }))) return 'gone';
+        if (await is404(() => os.cinder.deleteVolume(m.id, { cascade: true }))) return 'gone';
       }
       return 'pending';
     }
     case 'volume-attachment': {
       // id: the volume, parent: the server.
-      if (await gone404(() => os.nova.detachVolume(m.parent!, m.id))) return 'gone';
-      try {
-        const v = await os.cinder.getVolume(m.id);
-        return (v.attachments ?? []).some((a) => a.server_id === m.parent) ? 'pending' : 'gone';
-      } catch (e) {
-        if (e instanceof NotFoundError) return 'gone';
-        throw e;
-      }
+      if (await is404(() => os.nova.detachVolume(m.parent!, m.id))) return 'gone';
+      const v = await unless404(() => os.cinder.getVolume(m.id));
+      return (v?.attachments ?? []).some((a) => a.server_id === m.parent) ? 'pending' : 'gone';
     }
     case 'snapshot': {
-      let snap;
-      try {
-        snap = await os.cinder.getSnapshot(m.id);
-      } catch (e) {
-        if (e instanceof NotFoundError) return 'gone';
-        throw e;
-      }
-      if (snap.status === 'available' || snap.status === 'error') if (await gone404(() => os.cinder.deleteSnapshot(m.id))) return 'gone';
+      const snap = await unless404(() => os.cinder.getSnapshot(m.id));
+      if (!snap) return 'gone';
+      if (snap.status === 'available' || snap.status === 'error') if (await is404(() => os.cinder.deleteSnapshot(m.id))) return 'gone';
       return 'pending';
     }
     case 'loadbalancer': {
-      let lb;
-      try {
-        lb = await os.octavia.loadBalancers.get(m.id);
-      } catch (e) {
-        if (e instanceof NotFoundError) return 'gone';
-        throw e;
-      }
-      if (lb.provisioning_status === 'DELETED') return 'gone';
+      const lb = await unless404(() => os.octavia.loadBalancers.get(m.id));
+      if (!lb || lb.provisioning_status === 'DELETED') return 'gone';
       if (lb.provisioning_status === 'ACTIVE' || lb.provisioning_status === 'ERROR')
-        if (await gone404(() => os.octavia.deleteLoadBalancerCascade(m.id))) return 'gone';
+        if (await is404(() => os.octavia.deleteLoadBalancerCascade(m.id))) return 'gone';
       return 'pending';
     }
     case 'floatingip':
-      await gone404(() => os.neutron.floatingIps.delete(m.id));
+      await is404(() => os.neutron.floatingIps.delete(m.id));
       return 'gone';
     case 'router-interface':
       // id: the subnet, parent: the router.
-      await gone404(() => os.neutron.removeRouterInterface(m.parent!, { subnet_id: m.id }));
+      await is404(() => os.neutron.removeRouterInterface(m.parent!, { subnet_id: m.id }));
       return 'gone';
     case 'router':
-      await gone404(() => os.neutron.routers.delete(m.id));
+      await is404(() => os.neutron.routers.delete(m.id));
       return 'gone';
     case 'subnet':
-      await gone404(() => os.neutron.subnets.delete(m.id));
+      await is404(() => os.neutron.subnets.delete(m.id));
       return 'gone';
     case 'network':
-      await gone404(() => os.neutron.networks.delete(m.id));
+      await is404(() => os.neutron.networks.delete(m.id));
       return 'gone';
     default:
       logger.error('unknown made resource type', { type: m.type });
@@ -194,14 +157,8 @@ export async function compensateAbandoned(
   const id = task.context?.id as string | undefined;
   const op = String(task.context?.op ?? task.type.split('.').pop());
   if (!kind || !id) return;
-  let r: CloudRecord;
-  try {
-    r = await getRecord(db, kind, id, { includeDeleted: true });
-  } catch (e) {
-    if (e instanceof NotFoundError) return;
-    throw e;
-  }
-  if (r.busy_task !== task.id) return;
+  const r = await unless404(() => getRecord(db, kind, id, { includeDeleted: true }));
+  if (r?.busy_task !== task.id) return;
   const left = await sweepMade(db, os, kind, id);
   const settle =
     op === 'create'

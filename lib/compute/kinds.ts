@@ -3,7 +3,6 @@
  * the table of every step the step Lambda can run. A kind module (instances/, volumes/, …) exports its
  * hooks and its own steps; adding a kind is one line in `KINDS` and one in `STEPS`.
  */
-import { NotFoundError } from '../core/errors.js';
 import type { OpenStackClient } from '../providers/openstack/index.js';
 import { reportProgress } from '../tasks/workflows.js';
 import { compensate, type BeforeCompensate, type Settle } from './compensation.js';
@@ -32,17 +31,6 @@ export const settleAfterFailure =
   (op: string): Settle =>
   (r) =>
     op === 'create' ? { state: 'error', made: [], cloud_id: undefined } : { state: r.state === 'deleted' ? 'deleted' : 'active' };
-
-/** `true` when `fn` answers 404. */
-export async function is404(fn: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await fn();
-    return false;
-  } catch (e) {
-    if (e instanceof NotFoundError) return true;
-    throw e;
-  }
-}
 
 export function genericSteps(kinds: Partial<Record<CloudKind, KindHooks>>): Record<string, Step> {
   const hooksOf = (kind: CloudKind): KindHooks => {

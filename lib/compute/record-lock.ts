@@ -4,8 +4,9 @@
  * resource at once. The holder is not a task (`sync:<uuid>`): the reconciliation job releases such a hold
  * if a Lambda died holding it (no task of that id ever ends, so it counts as ended).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
-import { ConflictError, NotFoundError } from '../core/errors.js';
+import { ConflictError, unless404 } from '../core/errors.js';
 import type { Db } from '../store/dynamo.js';
 import { getRecord, patchRecord, type CloudKind, type CloudRecord } from './records.js';
 
@@ -13,8 +14,6 @@ export const isSyncHold = (busy: string | undefined) => !!busy && busy.startsWit
 
 /** A holder id for a record that a synchronous create writes already held. */
 export const syncHolder = () => `sync:${randomUUID()}`;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export type Hold = { record: CloudRecord; holder: string };
 
@@ -25,13 +24,8 @@ export type Hold = { record: CloudRecord; holder: string };
 export async function holdRecord(db: Db, kind: CloudKind, id: string, waitMs = 15_000): Promise<Hold | 'gone'> {
   const deadline = Date.now() + waitMs;
   for (let pause = 50; ; pause = Math.min(pause * 2, 500)) {
-    let r: CloudRecord;
-    try {
-      r = await getRecord(db, kind, id);
-    } catch (e) {
-      if (e instanceof NotFoundError) return 'gone';
-      throw e;
-    }
+    const r = await unless404(() => getRecord(db, kind, id));
+    if (!r) return 'gone';
     if (!r.busy_task) {
       const holder = syncHolder();
       if (await patchRecord(db, kind, id, { busy_task: holder }, { version: r.version, notBusy: true })) {

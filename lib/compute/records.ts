@@ -7,7 +7,7 @@
  * Keys: `CLOUD#<kind>#<id>` / `RECORD`; by kind and creation time on gsi1 (`CLOUD#<kind>`, `<created_at>#<id>`).
  */
 import { randomUUID } from 'node:crypto';
-import { NotFoundError } from '../core/errors.js';
+import { NotFoundError, unless404 } from '../core/errors.js';
 import type { Db } from '../store/dynamo.js';
 
 export const CLOUD_KINDS = ['instance', 'network', 'floating-ip', 'load-balancer', 'volume', 'snapshot'] as const;
@@ -118,12 +118,7 @@ export async function getRecord(db: Db, kind: CloudKind, id: string, opts: { inc
 }
 
 export async function findRecord(db: Db, kind: CloudKind, id: string): Promise<CloudRecord | undefined> {
-  try {
-    return await getRecord(db, kind, id, { includeDeleted: true });
-  } catch (e) {
-    if (e instanceof NotFoundError) return undefined;
-    throw e;
-  }
+  return unless404(() => getRecord(db, kind, id, { includeDeleted: true }));
 }
 
 /** Every record of a kind, oldest first (tombstones only with `includeDeleted`). */

@@ -1,5 +1,5 @@
 /** What every cloud view shares: the fields of our record, and the live half read from the cloud. */
-import { ConflictError, NotFoundError } from '../core/errors.js';
+import { ConflictError, unless404 } from '../core/errors.js';
 import type { CloudRecord } from './records.js';
 
 /** Owner, department, timestamps, the last fault, drift, and the task changing the resource now. */
@@ -17,13 +17,9 @@ export function recordFields(r: CloudRecord) {
 
 /** The cloud object behind a record: null when the cloud answers 404, undefined when there is none (yet). */
 export async function liveObject<T>(r: CloudRecord, get: (cloudId: string) => Promise<T>): Promise<T | null | undefined> {
-  if (!r.cloud_id || r.state === 'deleted') return undefined;
-  try {
-    return await get(r.cloud_id);
-  } catch (e) {
-    if (e instanceof NotFoundError) return null;
-    throw e;
-  }
+  const id = r.cloud_id;
+  if (!id || r.state === 'deleted') return undefined;
+  return (await unless404(() => get(id))) ?? null;
 }
 
 /** A record's object in a list read from the cloud: null when the cloud no longer has it, undefined when there is none (yet). */

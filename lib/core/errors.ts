@@ -90,6 +90,21 @@ export class NotFoundError extends ApiError {
   }
 }
 
+/** `true` when `fn` answers NotFoundError (already gone); any other error is thrown. */
+export async function is404(fn: () => Promise<unknown>): Promise<boolean> {
+  return (await unless404(async () => (await fn(), true))) === undefined;
+}
+
+/** What `get` answers, or undefined when it answers NotFoundError; any other error is thrown. */
+export async function unless404<T>(get: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await get();
+  } catch (e) {
+    if (e instanceof NotFoundError) return undefined;
+    throw e;
+  }
+}
+
 export class ConflictError extends ApiError {
   constructor(code: string, message: string, details?: ErrorDetails) {
     super(code, 409, message, { details });

@@ -17,11 +17,13 @@
  * - network failures, 5xx and throttling that outlast the retries → 503 DEPENDENCY_UNAVAILABLE (database),
  *   like every other table call (`guarded`); any other error keeps the service's error name and message.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createHash, createHmac } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DependencyUnavailableError } from '../core/errors.js';
+import { NETWORK_ERRORS } from './dynamo.js';
 
 export interface Credentials {
   accessKeyId: string;
@@ -130,19 +132,6 @@ export function publicEndpoint(region: string, env: NodeJS.ProcessEnv = process.
   return `https://${host}.${dual ? 'api.aws' : 'amazonaws.com'}`;
 }
 
-/** Errors of the connection itself (no answer): worth another attempt. */
-const NETWORK_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EAI_AGAIN',
-  'ECONNABORTED',
-]);
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Full jitter on a 100 ms base, as the SDK's standard retry strategy. */
 const backoff = (attempt: number) => sleep(Math.random() * 100 * 2 ** (attempt - 1));
 
@@ -201,7 +190,9 @@ export function createBatchGet(opts: BatchGetOptions): (keys: Key[]) => Promise<
   };
 
   const transient = (e: unknown) =>
-    e instanceof DynamoServiceError ? e.status >= 500 || RETRYABLE.has(e.name) : NETWORK_CODES.has(String((e as { code?: unknown })?.code));
+    e instanceof DynamoServiceError
+      ? e.status >= 500 || RETRYABLE.has(e.name)
+      : NETWORK_ERRORS.has(String((e as { code?: unknown })?.code));
 
   const withRetries = async (target: string, payload: unknown) => {
     for (let attempt = 1; ; attempt++) {

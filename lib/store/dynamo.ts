@@ -116,7 +116,19 @@ export function createDb(opts: { table: string; endpoint?: string; region: strin
   };
 }
 
-const NETWORK_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'TimeoutError']);
+/** Error codes (and names) of a connection that got no answer from the database. */
+export const NETWORK_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'TimeoutError',
+]);
 
 /** Network failures of the database become 503 DEPENDENCY_UNAVAILABLE (database); other errors pass. */
 export async function guarded<T>(fn: () => Promise<T>): Promise<T> {

@@ -1,8 +1,8 @@
 /** A floating IP through the API: our record joined with Neutron's live floating IP. */
-import { NotFoundError } from '../../core/errors.js';
 import type { FloatingIp, OpenStackClient } from '../../providers/openstack/index.js';
 import type { Db } from '../../store/dynamo.js';
 import { listRecords, type CloudRecord } from '../records.js';
+import { liveObject } from '../views.js';
 import type { FloatingIpView } from './schemas.js';
 
 /** With Neutron's `fip-port-details` extension: the device behind the port. */
@@ -21,13 +21,7 @@ export const fipSpecOf = (r: CloudRecord) => r.spec as unknown as FloatingIpSpec
 
 /** The live floating IP: null when Neutron answers 404, undefined when there is none yet. */
 export async function liveFloatingIp(os: OpenStackClient, r: CloudRecord): Promise<LiveFloatingIp | null | undefined> {
-  if (!r.cloud_id || r.state === 'deleted') return undefined;
-  try {
-    return await os.neutron.floatingIps.get(r.cloud_id);
-  } catch (e) {
-    if (e instanceof NotFoundError) return null;
-    throw e;
-  }
+  return liveObject(r, (id) => os.neutron.floatingIps.get(id));
 }
 
 /** Our instance id by server id, for floating IPs moved outside the API. */

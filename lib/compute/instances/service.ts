@@ -3,7 +3,7 @@
  * checked here (flavor, image, network and key pair exist; quotas allow it; the state allows the action),
  * so that a bad request is a 4xx at once; the long work runs in the state machines (steps.ts).
  */
-import { ConflictError, NotFoundError, UnprocessableError, ValidationError } from '../../core/errors.js';
+import { ConflictError, UnprocessableError, ValidationError, is404 } from '../../core/errors.js';
 import type { OpenStackClient, Server } from '../../providers/openstack/index.js';
 import type { Db } from '../../store/dynamo.js';
 import { assertWithinQuota, quotas, resolveFlavor, resolveImage, resolveNetwork, unknownField } from '../catalog.js';
@@ -88,15 +88,7 @@ export async function prepareCreate(os: OpenStackClient, db: Db, body: CreateIns
     resolveFlavor(os, body.flavor),
     resolveImage(os, body.image),
     resolveNetwork(os, networkRef),
-    body.key_name
-      ? os.nova.getKeypair(body.key_name).then(
-          () => true,
-          (e) => {
-            if (e instanceof NotFoundError) return false;
-            throw e;
-          },
-        )
-      : Promise.resolve(true),
+    body.key_name ? is404(() => os.nova.getKeypair(body.key_name!)).then((missing) => !missing) : Promise.resolve(true),
     quotas(os, body.volume_size === undefined ? ['compute'] : ['compute', 'volume']),
   ]);
   if (!keyOk) throw unknownField('body.key_name', 'unknown_key_pair', `No key pair named "${body.key_name}"`);

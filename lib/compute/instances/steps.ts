@@ -5,10 +5,10 @@
  *   `instance.extend-volume` → Wait/`instance.check-volume` → `instance.finish-resize`
  * - cloud-action (start/stop/reboot) and cloud-delete through the hooks.
  */
-import { NotFoundError } from '../../core/errors.js';
+import { is404, unless404 } from '../../core/errors.js';
 import { reportProgress } from '../../tasks/workflows.js';
 import type { OpenStackClient, Server } from '../../providers/openstack/index.js';
-import { is404, type KindHooks } from '../kinds.js';
+import { type KindHooks } from '../kinds.js';
 import { getRecord, patchRecord, type CloudRecord } from '../records.js';
 import { dropUserData, readUserData } from '../user-data.js';
 import {
@@ -28,12 +28,9 @@ import { ACTION_RULES, instanceView, serverOf } from './service.js';
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 async function server(os: OpenStackClient, r: CloudRecord): Promise<Server> {
-  try {
-    return await os.nova.getServer(r.cloud_id!);
-  } catch (e) {
-    if (e instanceof NotFoundError) throw cloudFault('The server', 'it disappeared from the cloud');
-    throw e;
-  }
+  const found = await unless404(() => os.nova.getServer(r.cloud_id!));
+  if (!found) throw cloudFault('The server', 'it disappeared from the cloud');
+  return found;
 }
 
 /** A server a previous attempt of this step made (the answer was lost): found by name and our id in its metadata. */
@@ -174,14 +171,8 @@ export const instanceHooks: KindHooks = {
     await is404(() => os.nova.deleteServer(r.cloud_id!));
   },
   async gone(r, os) {
-    let srv: Server;
-    try {
-      srv = await os.nova.getServer(r.cloud_id!);
-    } catch (e) {
-      if (e instanceof NotFoundError) return true;
-      throw e;
-    }
-    if (srv.status === 'DELETED' || srv.status === 'SOFT_DELETED') return true;
+    const srv = await unless404(() => os.nova.getServer(r.cloud_id!));
+    if (!srv || srv.status === 'DELETED' || srv.status === 'SOFT_DELETED') return true;
     if (srv.status === 'ERROR' && !srv['OS-EXT-STS:task_state'])
       throw cloudFault(`Server ${srv.id}`, srv.fault?.message ?? 'deletion failed');
     return false;

@@ -4,7 +4,7 @@
  * is a 4xx at once; the plan (listeners → pools → members → monitors) is then built in the cloud one object
  * at a time by the state machine (steps.ts). Views read the live tree from Octavia.
  */
-import { NotFoundError, ValidationError } from '../../core/errors.js';
+import { ValidationError, unless404 } from '../../core/errors.js';
 import type { Actor } from '../../http/types.js';
 import type { Platform } from '../../platform.js';
 import type {
@@ -20,7 +20,7 @@ import type {
 import { resolveNetwork, unknownField } from '../catalog.js';
 import { findRecord, type CloudRecord } from '../records.js';
 import type { CreateLoadBalancerBody, ListenerProtocol, LoadBalancerView } from './schemas.js';
-import { recordFields } from '../views.js';
+import { liveObject, recordFields } from '../views.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -56,19 +56,10 @@ export const recordTag = (id: string) => `apibibind:${id}`;
 /** The names of the children we make, so that people reading Octavia see what they belong to. */
 export const childName = (lbName: string, l: { protocol: string; port: number }) => `${lbName}-${l.protocol.toLowerCase()}-${l.port}`;
 
-async function or404<T>(p: Promise<T>): Promise<T | undefined> {
-  try {
-    return await p;
-  } catch (e) {
-    if (e instanceof NotFoundError) return undefined;
-    throw e;
-  }
-}
-
 /** A subnet by id or by name (400 naming the field when none or several match). */
 async function resolveSubnet(os: OpenStackClient, ref: string, field: string): Promise<Subnet> {
   if (UUID.test(ref)) {
-    const hit = await or404(os.neutron.subnets.get(ref));
+    const hit = await unless404(() => os.neutron.subnets.get(ref));
     if (hit) return hit;
   }
   const named: Subnet[] = [];
@@ -80,7 +71,7 @@ async function resolveSubnet(os: OpenStackClient, ref: string, field: string): P
 
 /** The VIP subnet of a network: its only IPv4 subnet (else its only subnet); several make the caller choose. */
 async function subnetOfNetwork(os: OpenStackClient, net: Network, field: string): Promise<Subnet> {
-  const subnets = (await Promise.all(net.subnets.map((id) => or404(os.neutron.subnets.get(id))))).filter((s): s is Subnet => !!s);
+  const subnets = (await Promise.all(net.subnets.map((id) => unless404(() => os.neutron.subnets.get(id))))).filter((s): s is Subnet => !!s);
   const v4 = subnets.filter((s) => s.ip_version === 4);
   const candidates = v4.length ? v4 : subnets;
   if (candidates.length === 1) return candidates[0]!;
@@ -186,14 +177,14 @@ export interface LiveTree {
 
 /** The load balancer behind a record with its tree: null when the cloud answers 404, undefined when there is none yet. */
 export async function liveTree(os: OpenStackClient, r: CloudRecord): Promise<LiveTree | null | undefined> {
-  if (!r.cloud_id || r.state === 'deleted') return undefined;
-  const lb = await or404(os.octavia.loadBalancers.get(r.cloud_id));
-  if (!lb) return null;
+  const lb = await liveObject(r, (id) => os.octavia.loadBalancers.get(id));
+  if (!lb) return lb;
   const listeners = await Promise.all(
     lb.listeners.map(async ({ id }): Promise<LiveListener | undefined> => {
-      const listener = await or404(os.octavia.listeners.get(id));
+      const listener = await unless404(() => os.octavia.listeners.get(id));
       if (!listener) return undefined;
-      const pool = listener.default_pool_id ? await or404(os.octavia.pools.get(listener.default_pool_id)) : undefined;
+      const poolId = listener.default_pool_id;
+      const pool = poolId ? await unless404(() => os.octavia.pools.get(poolId)) : undefined;
       if (!pool) return { listener };
       const [members, monitor] = await Promise.all([
         (async () => {
@@ -201,7 +192,7 @@ export async function liveTree(os: OpenStackClient, r: CloudRecord): Promise<Liv
           for await (const m of os.octavia.members(pool.id).list()) out.push(m);
           return out;
         })(),
-        pool.healthmonitor_id ? or404(os.octavia.healthMonitors.get(pool.healthmonitor_id)) : Promise.resolve(undefined),
+        pool.healthmonitor_id ? unless404(() => os.octavia.healthMonitors.get(pool.healthmonitor_id!)) : Promise.resolve(undefined),
       ]);
       return { listener, pool: { pool, members, ...(monitor && { monitor }) } };
     }),

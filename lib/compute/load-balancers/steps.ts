@@ -9,10 +9,10 @@
  * - cloud-delete through the hooks: a cascade delete, waited until Octavia answers 404.
  * Compensation deletes the load balancer with a cascade (made type `loadbalancer`), so nothing it holds is left.
  */
-import { ConflictError, NotFoundError } from '../../core/errors.js';
+import { ConflictError, is404, unless404 } from '../../core/errors.js';
 import { reportProgress } from '../../tasks/workflows.js';
 import type { LoadBalancer, OpenStackClient } from '../../providers/openstack/index.js';
-import { is404, type KindHooks } from '../kinds.js';
+import { type KindHooks } from '../kinds.js';
 import { getRecord, type CloudRecord } from '../records.js';
 import {
   madeMainObject,
@@ -179,14 +179,8 @@ export const loadBalancerHooks: KindHooks = {
     await cascade(os, r.cloud_id!);
   },
   async gone(r, os) {
-    let lb: LoadBalancer;
-    try {
-      lb = await os.octavia.loadBalancers.get(r.cloud_id!);
-    } catch (e) {
-      if (e instanceof NotFoundError) return true;
-      throw e;
-    }
-    if (lb.provisioning_status === 'DELETED') return true;
+    const lb = await unless404(() => os.octavia.loadBalancers.get(r.cloud_id!));
+    if (!lb || lb.provisioning_status === 'DELETED') return true;
     if (lb.provisioning_status === 'ERROR') throw cloudFault(`Load balancer ${lb.id}`, 'its deletion failed');
     // The delete was refused while another change held it (409): ask again now that it is free.
     if (lb.provisioning_status === 'ACTIVE') await cascade(os, lb.id);

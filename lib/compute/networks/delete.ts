@@ -4,7 +4,7 @@
  * tolerating a 404 so that a repeated or resumed delete finishes the job. Also the `network` hooks of the
  * generic machinery (cloud-delete, reconciliation, safety net).
  */
-import { ConflictError, NotFoundError } from '../../core/errors.js';
+import { ConflictError, is404 } from '../../core/errors.js';
 import type { OpenStackClient, Port } from '../../providers/openstack/index.js';
 import type { Db } from '../../store/dynamo.js';
 import { removeMade } from '../compensation.js';
@@ -115,12 +115,6 @@ export const networkHooks: KindHooks = {
   async gone(r, os) {
     const id = networkIdOf(r);
     if (!id) return true;
-    try {
-      await os.neutron.networks.get(id);
-      return false;
-    } catch (e) {
-      if (e instanceof NotFoundError) return true;
-      throw e;
-    }
+    return is404(() => os.neutron.networks.get(id));
   },
 };

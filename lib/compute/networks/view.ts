@@ -2,7 +2,7 @@
  * What a network looks like through the API: our record (owner, department, what was asked) joined with
  * Neutron's live network, subnet, router and ports. Reads are live: Neutron is the source of truth.
  */
-import { NotFoundError } from '../../core/errors.js';
+import { unless404 } from '../../core/errors.js';
 import type { Network, OpenStackClient, Port, Router, Subnet } from '../../providers/openstack/index.js';
 import type { CloudRecord } from '../records.js';
 import type { NetworkView } from './schemas.js';
@@ -36,14 +36,7 @@ export const specOf = (r: CloudRecord) => r.spec as unknown as NetworkSpec;
 export const portsInUse = (ports: Port[], routerId: string | undefined) =>
   ports.filter((p) => p.device_owner !== 'network:dhcp' && !(routerId && p.device_id === routerId));
 
-const orNull = async <T>(fn: () => Promise<T>): Promise<T | null> => {
-  try {
-    return await fn();
-  } catch (e) {
-    if (e instanceof NotFoundError) return null;
-    throw e;
-  }
-};
+const orNull = async <T>(fn: () => Promise<T>): Promise<T | null> => (await unless404(fn)) ?? null;
 
 async function all<T>(it: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];

@@ -4,10 +4,10 @@
  *   → `snapshot.finish-create`; compensation deletes the snapshot.
  * - cloud-delete through the hooks.
  */
-import { NotFoundError } from '../../core/errors.js';
+import { is404, unless404 } from '../../core/errors.js';
 import type { OpenStackClient, Snapshot } from '../../providers/openstack/index.js';
 import { reportProgress } from '../../tasks/workflows.js';
-import { is404, type KindHooks } from '../kinds.js';
+import { type KindHooks } from '../kinds.js';
 import { getRecord, type CloudRecord } from '../records.js';
 import {
   madeMainObject,
@@ -24,12 +24,9 @@ import { cinderMessage } from '../volumes/service.js';
 import { progressOf, snapshotOf, snapshotSpecOf, snapshotView } from './service.js';
 
 async function cloudSnapshot(os: OpenStackClient, r: CloudRecord): Promise<Snapshot> {
-  try {
-    return await os.cinder.getSnapshot(r.cloud_id!);
-  } catch (e) {
-    if (e instanceof NotFoundError) throw cloudFault(`Snapshot ${r.cloud_id}`, 'it disappeared from the cloud');
-    throw e;
-  }
+  const found = await unless404(() => os.cinder.getSnapshot(r.cloud_id!));
+  if (!found) throw cloudFault(`Snapshot ${r.cloud_id}`, 'it disappeared from the cloud');
+  return found;
 }
 
 const snapshotFault = async (os: OpenStackClient, snap: Snapshot) =>
@@ -86,24 +83,14 @@ export const snapshotSteps: Record<string, Step> = {
 
 export const snapshotHooks: KindHooks = {
   async destroy(r, os) {
-    let snap: Snapshot;
-    try {
-      snap = await os.cinder.getSnapshot(r.cloud_id!);
-    } catch (e) {
-      if (e instanceof NotFoundError) return;
-      throw e;
-    }
+    const snap = await unless404(() => os.cinder.getSnapshot(r.cloud_id!));
+    if (!snap) return;
     // Cinder deletes available or error snapshots only; the check loop asks again after a transitional status.
     if (snap.status === 'available' || snap.status === 'error') await is404(() => os.cinder.deleteSnapshot(snap.id));
   },
   async gone(r, os) {
-    let snap: Snapshot;
-    try {
-      snap = await os.cinder.getSnapshot(r.cloud_id!);
-    } catch (e) {
-      if (e instanceof NotFoundError) return true;
-      throw e;
-    }
+    const snap = await unless404(() => os.cinder.getSnapshot(r.cloud_id!));
+    if (!snap) return true;
     if (snap.status === 'error_deleting') throw await snapshotFault(os, snap);
     return snap.status === 'deleted';
   },

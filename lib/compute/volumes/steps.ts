@@ -5,10 +5,10 @@
  * - cloud-action (extend, attach, detach) and cloud-delete through the hooks.
  */
 import { writeAudit } from '../../audit/audit.js';
-import { NotFoundError } from '../../core/errors.js';
+import { is404, unless404 } from '../../core/errors.js';
 import type { OpenStackClient, Volume } from '../../providers/openstack/index.js';
 import { reportProgress } from '../../tasks/workflows.js';
-import { is404, type KindHooks } from '../kinds.js';
+import { type KindHooks } from '../kinds.js';
 import { addMade, getRecord, listRecords, patchRecord, type CloudRecord } from '../records.js';
 import {
   madeMainObject,
@@ -25,12 +25,9 @@ import {
 import { cinderMessage, DELETABLE, specOf, volumeOf, volumeView, type VolumeSpec } from './service.js';
 
 async function cloudVolume(os: OpenStackClient, r: CloudRecord): Promise<Volume> {
-  try {
-    return await os.cinder.getVolume(r.cloud_id!);
-  } catch (e) {
-    if (e instanceof NotFoundError) throw cloudFault(`Volume ${r.cloud_id}`, 'it disappeared from the cloud');
-    throw e;
-  }
+  const found = await unless404(() => os.cinder.getVolume(r.cloud_id!));
+  if (!found) throw cloudFault(`Volume ${r.cloud_id}`, 'it disappeared from the cloud');
+  return found;
 }
 
 /** The volume went ERROR: the task ends with Cinder's user message about it, if any. */
@@ -127,13 +124,8 @@ const input = (s: CloudState) => s.input as { new_size?: number; instance_id?: s
 
 export const volumeHooks: KindHooks = {
   async destroy(r, os) {
-    let v: Volume;
-    try {
-      v = await os.cinder.getVolume(r.cloud_id!);
-    } catch (e) {
-      if (e instanceof NotFoundError) return;
-      throw e;
-    }
+    const v = await unless404(() => os.cinder.getVolume(r.cloud_id!));
+    if (!v) return;
     if (v.attachments.length > 0 || v.status === 'in-use') {
       throw new CloudStepError('CloudRequestError', 'VOLUME_IN_USE', `Volume ${v.id} was attached meanwhile: detach it first`);
     }
@@ -142,13 +134,8 @@ export const volumeHooks: KindHooks = {
   },
 
   async gone(r, os) {
-    let v: Volume;
-    try {
-      v = await os.cinder.getVolume(r.cloud_id!);
-    } catch (e) {
-      if (e instanceof NotFoundError) return true;
-      throw e;
-    }
+    const v = await unless404(() => os.cinder.getVolume(r.cloud_id!));
+    if (!v) return true;
     if (v.status === 'error_deleting') throw await volumeFault(os, v);
     return false;
   },
